@@ -1,0 +1,69 @@
+# Imprint: `make run` serves the site on SQLite with demo content; `make test` runs
+# the whole suite. Both set everything up first (a Python 3.12+ virtualenv in .venv).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/imprint
+
+# The first Python 3.12 or newer on this machine (PATH first, then pyenv's).
+PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
+	$$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/bin/python3 python3; do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: run setup test test-sqlite test-postgres test-browser bench lint format worker chromium
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Imprint needs Python 3.12 or newer; none found." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_editor
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: $(VENV)/.installed
+	$(PY) manage.py db_worker
+
+test: test-sqlite test-browser $(if $(filter true,$(CI)),test-postgres)
+
+test-sqlite: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -m "not browser" --create-db
+
+test-postgres: $(VENV)/.installed
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" --create-db
+
+test-browser: $(VENV)/.installed chromium
+	$(PY) -m pytest -m browser --create-db
+
+# Browser tests drive Debian's Chromium; install it when it is missing (as root).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Install Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .

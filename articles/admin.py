@@ -1,0 +1,187 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from publication.admin_tools import ArticleCountAdminMixin
+
+from .models import Article, Authorship, InDepthReport, ReportArticle
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    autocomplete_fields = ["author"]
+    extra = 0
+    min_num = 1
+    fields = ["author", "position"]
+    verbose_name = _("author")
+    verbose_name_plural = _("authors (in byline order)")
+
+
+class ReportInline(admin.TabularInline):
+    model = ReportArticle
+    autocomplete_fields = ["report"]
+    extra = 0
+    fields = ["report", "position"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "thumbnail",
+        "byline",
+        "status",
+        "publish_at",
+        "region_list",
+        "theme_list",
+    ]
+    list_display_links = ["title"]
+    list_filter = [
+        "status",
+        ("publish_at", admin.DateFieldListFilter),
+        ("regions", admin.RelatedOnlyFieldListFilter),
+        ("themes", admin.RelatedOnlyFieldListFilter),
+        ("reports", admin.RelatedOnlyFieldListFilter),
+        ("authors", admin.RelatedOnlyFieldListFilter),
+        "is_reprintable",
+    ]
+    search_fields = ["title", "standfirst", "authors__name"]
+    search_help_text = _("Search titles, standfirsts and author names.")
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ["regions", "themes"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["image_preview", "created_at", "updated_at"]
+    inlines = [AuthorshipInline, ReportInline]
+    show_full_result_count = False
+    list_per_page = 50
+    save_on_top = True
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "standfirst", "body"]}),
+        (
+            _("Publishing"),
+            {"fields": ["status", "publish_at", ("created_at", "updated_at")]},
+        ),
+        (_("Filing"), {"fields": ["regions", "themes", "tags"]}),
+        (
+            _("Featured image"),
+            {
+                "fields": [
+                    "featured_image",
+                    "image_preview",
+                    "image_alt",
+                    "image_caption",
+                    "image_credit",
+                ]
+            },
+        ),
+        (
+            _("Source and rights"),
+            {
+                "fields": [
+                    "original_outlet",
+                    "original_url",
+                    "original_published_at",
+                    "is_original_canonical",
+                    "copyright_override",
+                    "is_reprintable",
+                ],
+                "description": _(
+                    "For cross-posts: where the article first appeared. "
+                    "Readers see the source and the copyright line under the text."
+                ),
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("body")
+            .prefetch_related("authors", "regions", "themes")
+        )
+
+    @admin.display(description=_("authors"))
+    def byline(self, obj):
+        return ", ".join(author.name for author in obj.authors.all())
+
+    @admin.display(description=_("regions"))
+    def region_list(self, obj):
+        return ", ".join(region.name for region in obj.regions.all())
+
+    @admin.display(description=_("themes"))
+    def theme_list(self, obj):
+        return ", ".join(theme.name for theme in obj.themes.all())
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, obj):
+        if not obj.featured_image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" width="80" height="45" class="imprint-thumb">',
+            obj.featured_image.url,
+        )
+
+    @admin.display(description=_("current image"))
+    def image_preview(self, obj):
+        if not obj.featured_image:
+            return _("No image yet.")
+        return format_html(
+            '<img src="{}" alt="{}" width="320" class="imprint-preview">',
+            obj.featured_image.url,
+            obj.image_alt,
+        )
+
+    @admin.action(
+        description=_("Publish selected articles now"), permissions=["publish"]
+    )
+    def publish(self, request, queryset):
+        now = timezone.now()
+        changed = queryset.exclude(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.PUBLISHED, publish_at=now
+        )
+        self.message_user(
+            request,
+            ngettext("%d article published.", "%d articles published.", changed)
+            % changed,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish selected articles"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        changed = queryset.filter(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.DRAFT
+        )
+        self.message_user(
+            request,
+            ngettext("%d article unpublished.", "%d articles unpublished.", changed)
+            % changed,
+            messages.SUCCESS,
+        )
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+
+class ReportArticleInline(admin.TabularInline):
+    model = ReportArticle
+    autocomplete_fields = ["article"]
+    extra = 0
+    fields = ["article", "position"]
+    verbose_name_plural = _("articles (in reading order)")
+
+
+@admin.register(InDepthReport)
+class InDepthReportAdmin(ArticleCountAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "position", "article_count", "public_link"]
+    list_editable = ["position"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ReportArticleInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "introduction", "position"]}),
+        (_("Image"), {"fields": ["image", "image_alt", "image_credit"]}),
+    ]

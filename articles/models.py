@@ -1,0 +1,359 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from publication.images import SafeImageField
+from publication.richtext import RichTextField
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of public: published, and its time has come."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, publish_at__lte=timezone.now()
+        )
+
+    def for_listing(self):
+        """What a list of articles shows: authors in order, and nothing heavy."""
+        return self.defer("body").prefetch_related(
+            models.Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author").order_by(
+                    "position"
+                ),
+            ),
+        )
+
+    def newest_first(self):
+        return self.order_by("-publish_at", "-pk")
+
+
+class InDepthReportQuerySet(models.QuerySet):
+    def public(self):
+        """Reports with at least one public article."""
+        return self.filter(
+            pk__in=ReportArticle.objects.filter(
+                article__in=Article.objects.published()
+            ).values("report")
+        )
+
+
+class InDepthReport(models.Model):
+    """A dossier: a set of articles on one subject, in an editor-chosen order."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the report's address."),
+    )
+    introduction = RichTextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("Opens the report's page, above its articles."),
+    )
+    image = SafeImageField(_("image"), blank=True)
+    image_renditions = models.JSONField(default=list, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Lower numbers come first on the home page."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = InDepthReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("in-depth report")
+        verbose_name_plural = _("in-depth reports")
+        ordering = ["position", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_credit=""),
+                name="report_image_needs_credit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:report", kwargs={"slug": self.slug})
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=300,
+        unique=True,
+        help_text=_(
+            "The last part of the article's address. Changing it after "
+            "publication breaks links."
+        ),  # fmt: skip
+    )
+    standfirst = models.TextField(
+        _("standfirst"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "One or two sentences under the title; also the summary in "
+            "listings, feeds and search engines."
+        ),  # fmt: skip
+    )
+    body = RichTextField(_("body"), blank=True)
+    authors = models.ManyToManyField(
+        "authors.Author",
+        through="Authorship",
+        related_name="articles",
+        verbose_name=_("authors"),
+        blank=True,
+    )
+    regions = models.ManyToManyField(
+        "regions.Region", related_name="articles", verbose_name=_("regions"), blank=True
+    )
+    themes = models.ManyToManyField(
+        "themes.Theme", related_name="articles", verbose_name=_("themes"), blank=True
+    )
+    reports = models.ManyToManyField(
+        InDepthReport,
+        through="ReportArticle",
+        related_name="articles",
+        verbose_name=_("in-depth reports"),
+        blank=True,
+    )
+    tags = TaggableManager(
+        _("tags"), blank=True, help_text=_("Comma-separated keywords.")
+    )
+
+    featured_image = SafeImageField(
+        _("featured image"),
+        blank=True,
+        help_text=_("JPEG, PNG, WebP or GIF; shown above the article and in shares."),
+    )
+    featured_image_renditions = models.JSONField(
+        default=list, blank=True, editable=False
+    )
+    image_alt = models.CharField(
+        _("alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    image_caption = models.CharField(_("caption"), max_length=500, blank=True)
+    image_credit = models.CharField(
+        _("credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Required with an image: photographer and agency or licence."),
+    )
+
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text=_(
+            "Only published articles whose publication time has passed "
+            "are shown to readers."
+        ),  # fmt: skip
+    )
+    publish_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Shown to readers once published and this time has passed. "
+            "Leave empty to publish now."
+        ),  # fmt: skip
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    original_outlet = models.CharField(
+        _("original outlet"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a cross-post: the outlet that first published it."),
+    )
+    original_url = models.URLField(
+        _("original address"),
+        max_length=500,
+        blank=True,
+        help_text=_("The address of the original article."),
+    )
+    original_published_at = models.DateField(
+        _("original publication date"), null=True, blank=True
+    )
+    is_original_canonical = models.BooleanField(
+        _("original is canonical"),
+        default=False,
+        help_text=_("Tell search engines the original is the main version."),
+    )
+    copyright_override = models.CharField(
+        _("copyright line"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leave empty for “Copyright © Authors, Publication, Year”."),
+    )
+    is_reprintable = models.BooleanField(
+        _("may be reprinted"),
+        default=True,
+        help_text=_(
+            "Untick for third-party material: readers then cannot ask "
+            "for permission to reprint it."
+        ),  # fmt: skip
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-publish_at", "-pk"]
+        get_latest_by = "publish_at"
+        permissions = [("publish_article", "Can publish and unpublish articles")]
+        indexes = [
+            models.Index(
+                fields=["status", "-publish_at", "-id"], name="article_public"
+            ),
+            models.Index(fields=["-updated_at"], name="article_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(featured_image="") | ~Q(image_credit=""),
+                name="article_image_needs_credit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_url="") | ~Q(original_outlet=""),
+                name="article_original_url_needs_outlet",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.featured_image and not self.image_credit.strip():
+            errors["image_credit"] = _("An image needs a credit.")
+        if self.featured_image and not self.image_alt.strip():
+            errors["image_alt"] = _("Describe the image for readers who cannot see it.")
+        if self.original_url and not self.original_outlet.strip():
+            errors["original_outlet"] = _("Name the outlet the address belongs to.")
+        if self.is_original_canonical and not self.original_url:
+            errors["is_original_canonical"] = _(
+                "Only an article with an original address can point to it."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_cross_post(self):
+        return bool(self.original_outlet)
+
+    def ordered_authors(self):
+        """Authors in the editor's order (uses the listing prefetch when present)."""
+        return [authorship.author for authorship in self.authorships.all()]
+
+    @property
+    def copyright_year(self):
+        when = self.original_published_at or self.publish_at or self.created_at
+        return (when or timezone.now()).year
+
+    def copyright_line(self, publication_name=None):
+        if self.copyright_override:
+            return self.copyright_override
+        names = ", ".join(author.name for author in self.ordered_authors())
+        publication_name = publication_name or settings.PUBLICATION_NAME
+        holders = ", ".join(part for part in (names, publication_name) if part)
+        return f"Copyright © {holders}, {self.copyright_year}"
+
+
+class Authorship(models.Model):
+    """An author of an article, in the order the byline shows."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="authorships"
+    )
+    author = models.ForeignKey(
+        "authors.Author", on_delete=models.PROTECT, related_name="authorships"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author"], name="authorship_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author} – {self.article}"
+
+
+class ReportArticle(models.Model):
+    """An article's place in an in-depth report."""
+
+    report = models.ForeignKey(
+        InDepthReport, on_delete=models.CASCADE, related_name="entries"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="report_entries"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("report article")
+        verbose_name_plural = _("report articles")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "article"], name="report_article_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.article}"

@@ -1,0 +1,55 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from publication.images import SafeImageField
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the author's page address."),
+    )
+    bio = models.TextField(
+        _("biography"),
+        blank=True,
+        help_text=_("A few sentences, shown under each article and on their page."),
+    )
+    affiliation = models.CharField(
+        _("affiliation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Institution or role, e.g. “Senior Fellow, Institute of X”."),
+    )
+    photo = SafeImageField(
+        _("photo"),
+        blank=True,
+        help_text=_("A portrait; JPEG, PNG, WebP or GIF."),
+    )
+    photo_renditions = models.JSONField(default=list, blank=True, editable=False)
+    website = models.URLField(_("website"), blank=True)
+    links = models.TextField(
+        _("other links"),
+        blank=True,
+        help_text=_("Profiles elsewhere, one address per line."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def link_list(self):
+        return [line.strip() for line in self.links.splitlines() if line.strip()]

@@ -1,0 +1,40 @@
+"""Admin pieces that several apps use."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+
+class ArticleCountAdminMixin:
+    """Adds the number of public and all articles, and a link to the public page,
+    to an admin whose model has an ``articles`` reverse relation."""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                article_total=Count("articles", distinct=True),
+                article_published=Count(
+                    "articles",
+                    filter=Q(articles__status="published"),
+                    distinct=True,
+                ),
+            )
+        )
+
+    @admin.display(description=_("articles"), ordering="article_total")
+    def article_count(self, obj):
+        return format_html(
+            "{} <small>({} {})</small>",
+            obj.article_total,
+            obj.article_published,
+            _("published"),
+        )
+
+    @admin.display(description=_("public page"))
+    def public_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', obj.get_absolute_url(), _("View on site")
+        )

@@ -1,0 +1,68 @@
+"""Rich text: what the editor may write, and the sanitiser every save runs."""
+
+import nh3
+from django_prose_editor.fields import ProseEditorField
+
+# What editors can make in django-prose-editor, and so all a body may contain.
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "History": True,
+    "HTML": True,
+    "Typographic": True,
+}
+
+ALLOWED_TAGS = {
+    "p", "h2", "h3", "h4", "strong", "b", "em", "i", "a",
+    "ul", "ol", "li", "blockquote", "br",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener",
+    strip_comments=True,
+)
+
+
+def sanitize_html(html):
+    """Keep only the markup the editor makes; drop scripts, handlers, styles and
+    javascript:/data: URLs. Sanitising twice gives the same result."""
+    if not html:
+        return ""
+    cleaned = _cleaner.clean(html).strip()
+    return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
+
+
+class RichTextField(ProseEditorField):
+    """A django-prose-editor field that sanitises on every save, not only in
+    forms: the admin, the shell, importers and bulk_create all go through
+    pre_save."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("extensions", EDITOR_EXTENSIONS)
+        kwargs["sanitize"] = sanitize_html
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("extensions", None)
+        kwargs.pop("sanitize", None)
+        kwargs.pop("config", None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = sanitize_html(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
