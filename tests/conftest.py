@@ -3,8 +3,15 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Uploads in each test go to a folder of their own."""
+    """Uploads in each test go to a folder of their own; static files come from
+    the app folders, as tests run without collectstatic."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
     return settings.MEDIA_ROOT
 
 
