@@ -215,6 +215,16 @@ class Article(models.Model):
         blank=True,
         help_text=_("Leave empty for “Copyright © Authors, Publication, Year”."),
     )
+    notices_pinned_at = models.DateTimeField(
+        _("notices pinned at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The article shows the site notices in force at this time: "
+            "when it was first published, or when an editor re-pinned it."
+        ),  # fmt: skip
+    )
     is_reprintable = models.BooleanField(
         _("may be reprinted"),
         default=True,
