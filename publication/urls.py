@@ -9,6 +9,7 @@ admin.site.index_title = "Editor admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("publication.notice_urls")),
     path("", include("reprints.urls")),
     path("", include("articles.urls")),
 ]
