@@ -23,7 +23,8 @@ ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "strong", "b", "em", "i", "a",
     "ul", "ol", "li", "blockquote", "br",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# "*" is spelled out because nh3 otherwise allows title and lang on every tag.
+ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _cleaner = nh3.Cleaner(
@@ -42,6 +43,14 @@ def sanitize_html(html):
     if not html:
         return ""
     cleaned = _cleaner.clean(html).strip()
+    # Misnested markup (an <a> inside an <a> by way of a <table>) can serialise
+    # to HTML that parses into a different tree; clean again until it is stable,
+    # so what is stored is what the next parser sees.
+    for _attempt in range(3):
+        again = _cleaner.clean(cleaned).strip()
+        if again == cleaned:
+            break
+        cleaned = again
     return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
 
 
