@@ -192,16 +192,6 @@ def _to_srgb(image):
     return image
 
 
-def _strip(image):
-    """A copy with no EXIF, XMP, ICC profile, comments or GPS: only the
-    transparency of palette images is kept."""
-    clean = image.copy()
-    clean.info = {
-        key: image.info[key] for key in ("transparency",) if key in image.info
-    }
-    return clean
-
-
 def _encode(image, pillow_format):
     buffer = io.BytesIO()
     if pillow_format == "JPEG":
@@ -224,10 +214,17 @@ def clean_image(content):
     turned upright, in sRGB, re-encoded in its own format without metadata."""
     image = read_image(content)
     pillow_format = "JPEG" if image.format == "MPO" else image.format
-    try:
-        upright = _strip(_to_srgb(ImageOps.exif_transpose(image)))
-    finally:
+    # In place, and closing what is no longer needed: a 40-megapixel image
+    # takes 120 MB or more for each copy.
+    ImageOps.exif_transpose(image, in_place=True)
+    upright = _to_srgb(image)
+    if upright is not image:
         image.close()
+    # Drop EXIF (with GPS), XMP, the ICC profile and comments: only the
+    # transparency of palette images is kept.
+    upright.info = {
+        key: value for key, value in upright.info.items() if key == "transparency"
+    }
     return upright, _encode(upright, pillow_format), pillow_format
 
 
@@ -245,7 +242,8 @@ def make_renditions(image, pillow_format, name, storage):
     fallback = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "PNG"}.get(pillow_format)
     formats = ["WEBP"] + ([fallback] if fallback else [])
 
-    source = image.convert("RGBA" if image.has_transparency_data else "RGB")
+    mode = "RGBA" if image.has_transparency_data else "RGB"
+    source = image if image.mode == mode else image.convert(mode)
     stem = name.rsplit(".", 1)[0]
     renditions = []
     for target in sorted(set(widths), reverse=True):

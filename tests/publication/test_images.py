@@ -364,3 +364,31 @@ def test_admin_shows_the_error_next_to_the_field(admin_client, author):
 def test_form_field_accepts_only_the_allowed_types():
     html = SafeImageFormField().widget.render("image", None)
     assert 'accept="image/jpeg,image/png,image/webp,image/gif"' in html
+
+
+def jpeg_bytes(mode, colour, **params):
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new(mode, (400, 300), colour).save(buffer, "JPEG", **params)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["cmyk", "rgb with profile"])
+def test_colours_are_converted_to_srgb_and_the_profile_dropped(kind, open_stored):
+    from PIL import ImageCms
+
+    if kind == "cmyk":
+        data = jpeg_bytes("CMYK", (0, 255, 255, 0))
+    else:
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        data = jpeg_bytes("RGB", (200, 30, 30), icc_profile=srgb.tobytes())
+    entry = article(featured_image=ContentFile(data, name="x.jpg"))
+    entry.save()
+    stored = open_stored(entry.featured_image.name)
+    assert stored.mode == "RGB"
+    assert "icc_profile" not in stored.info
+    red, green, blue = stored.getpixel((10, 10))
+    assert red > 180 and green < 60 and blue < 60
