@@ -1,4 +1,8 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -52,12 +56,12 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     autocomplete_fields = ["regions", "themes"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["image_preview", "created_at", "updated_at"]
+    readonly_fields = ["image_preview", "created_at", "updated_at", "notices_pin"]
     inlines = [AuthorshipInline, ReportInline]
     show_full_result_count = False
     list_per_page = 50
     save_on_top = True
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "repin_notices"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
         (
@@ -87,6 +91,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     "is_original_canonical",
                     "copyright_override",
                     "is_reprintable",
+                    "notices_pin",
                 ],
                 "description": _(
                     "For cross-posts: where the article first appeared. "
@@ -143,6 +148,8 @@ class ArticleAdmin(admin.ModelAdmin):
         changed = queryset.exclude(status=Article.Status.PUBLISHED).update(
             status=Article.Status.PUBLISHED, publish_at=now
         )
+        # Pin the site notices in force now, as Article.save() does.
+        queryset.filter(notices_pinned_at__isnull=True).update(notices_pinned_at=now)
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", changed)
@@ -160,6 +167,62 @@ class ArticleAdmin(admin.ModelAdmin):
             ngettext("%d article unpublished.", "%d articles unpublished.", changed)
             % changed,
             messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Re-pin site notices to the current versions"))
+    def repin_notices(self, request, queryset):
+        changed = queryset.update(notices_pinned_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext(
+                "%d article now shows the current site notices.",
+                "%d articles now show the current site notices.",
+                changed,
+            )
+            % changed,
+            messages.SUCCESS,
+        )
+
+    @admin.display(description=_("site notices"))
+    def notices_pin(self, obj):
+        if obj.pk is None:
+            return _("Pinned when first published.")
+        when = (
+            timezone.localtime(obj.notices_pinned_at).strftime("%Y-%m-%d %H:%M")
+            if obj.notices_pinned_at
+            else _("not pinned yet (current versions shown)")
+        )
+        return format_html(
+            '{} <a class="button" href="{}">{}</a>',
+            when,
+            reverse("admin:articles_article_repin", args=[obj.pk]),
+            _("Re-pin to the current versions…"),
+        )
+
+    def get_urls(self):
+        repin = path(
+            "<path:object_id>/repin/",
+            self.admin_site.admin_view(self.repin_view),
+            name="articles_article_repin",
+        )
+        return [repin, *super().get_urls()]
+
+    def repin_view(self, request, object_id):
+        """Confirm, then pin one article to the notices in force now (POST)."""
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        if request.method == "POST":
+            self.repin_notices(request, Article.objects.filter(pk=article.pk))
+            return redirect("admin:articles_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Re-pin site notices"),
+            "object": article,
+            "opts": self.opts,
+        }
+        return TemplateResponse(
+            request, "publication/admin/repin_confirm.html", context
         )
 
     def has_publish_permission(self, request):

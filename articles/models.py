@@ -267,14 +267,27 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.status == self.Status.PUBLISHED and self.publish_at is None:
-            self.publish_at = timezone.now()
+        if self.status == self.Status.PUBLISHED:
+            if self.publish_at is None:
+                self.publish_at = timezone.now()
+            if self.notices_pinned_at is None:
+                # Shown with the site notices in force when first published.
+                self.notices_pinned_at = timezone.now()
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {
+                        *kwargs["update_fields"],
+                        "notices_pinned_at",
+                    }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        # Publishing without a time means now; set before the constraints are
+        # validated, as save() would set it anyway.
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
         errors = {}
         if self.featured_image and not self.image_credit.strip():
             errors["image_credit"] = _("An image needs a credit.")

@@ -1,9 +1,14 @@
 from django.conf import settings
 
+from .models import current_identity
+
 
 def publication(request):
-    """The publication's name and address, for every template."""
+    """The publication's name and address, for every template. The identity is
+    memoised per process, so this costs no query on most requests."""
+    identity = current_identity()
     return {
-        "publication_name": settings.PUBLICATION_NAME,
+        "publication_name": identity.name,
+        "publication_identity": identity,
         "site_url": settings.SITE_URL,
     }

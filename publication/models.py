@@ -1,5 +1,13 @@
+import time
+
+from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .richtext import RichTextField
 
 
 class Taxonomy(models.Model):
@@ -29,3 +37,177 @@ class Taxonomy(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def validate_email_list(value):
+    """A comma-separated list of e-mail addresses (empty is allowed)."""
+    for address in split_emails(value):
+        validate_email(address)
+
+
+def split_emails(value):
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class Identity(models.Model):
+    """The publication itself: one record, edited in the admin."""
+
+    SINGLETON_PK = 1
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_("The publication's name, in page titles and copyright lines."),
+    )
+    copyright_holder = models.CharField(
+        _("copyright holder"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Named in “Copyright © Authors, Holder, Year”. "
+            "Leave empty to use the publication's name."
+        ),  # fmt: skip
+    )
+    reprint_emails = models.CharField(
+        _("reprint request e-mails"),
+        max_length=500,
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("Who receives reprint requests; separate addresses by commas."),
+    )
+    media_emails = models.CharField(
+        _("media inquiry e-mails"),
+        max_length=500,
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("Who receives media inquiries from the contact form."),
+    )
+    corrections_emails = models.CharField(
+        _("corrections e-mails"),
+        max_length=500,
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("Who receives corrections and other messages."),
+    )
+
+    class Meta:
+        verbose_name = _("publication identity")
+        verbose_name_plural = _("publication identity")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="identity_singleton"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+        forget_identity()
+
+    @classmethod
+    def get_solo(cls):
+        """The identity record, created from the settings the first time."""
+        identity, _created = cls.objects.get_or_create(
+            pk=cls.SINGLETON_PK, defaults={"name": settings.PUBLICATION_NAME}
+        )
+        return identity
+
+    @property
+    def holder(self):
+        return self.copyright_holder or self.name
+
+    def emails_for(self, purpose):
+        """Addresses for "reprint", "media" or "corrections"; never empty:
+        falls back to the reprint addresses, then to the site's sender."""
+        field = {
+            "reprint": self.reprint_emails,
+            "media": self.media_emails,
+            "corrections": self.corrections_emails,
+        }[purpose]
+        return (
+            split_emails(field)
+            or split_emails(self.reprint_emails)
+            or [settings.DEFAULT_FROM_EMAIL]
+        )
+
+
+# The identity is read on every page; each process keeps it for a short while
+# instead of asking the database every time. Saving clears this process's copy at
+# once; other processes see the change within IDENTITY_CACHE_SECONDS.
+_identity_memo = {"value": None, "until": 0.0}
+
+
+def forget_identity():
+    _identity_memo.update(value=None, until=0.0)
+
+
+def current_identity():
+    """The identity for display: at most one query, none while memoised; never
+    writes (an unsaved record from the settings until an editor saves one)."""
+    now = time.monotonic()
+    if _identity_memo["value"] is not None and _identity_memo["until"] > now:
+        return _identity_memo["value"]
+    identity = Identity.objects.filter(pk=Identity.SINGLETON_PK).first()
+    if identity is None:
+        identity = Identity(pk=Identity.SINGLETON_PK, name=settings.PUBLICATION_NAME)
+    seconds = getattr(settings, "IDENTITY_CACHE_SECONDS", 60)
+    _identity_memo.update(value=identity, until=now + seconds)
+    return identity
+
+
+class NoticeVersionQuerySet(models.QuerySet):
+    def in_force_at(self, when):
+        """For each kind, the newest version created at or before ``when``
+        (one query, a correlated subquery)."""
+        newest = (
+            NoticeVersion.objects.filter(
+                kind=models.OuterRef("kind"), created_at__lte=when
+            )
+            .order_by("-created_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(created_at__lte=when, pk=models.Subquery(newest))
+
+
+class NoticeVersion(models.Model):
+    """One version of a site notice. Rows are never changed: saving a notice in
+    the admin adds a new version, so an article can keep showing the one in force
+    when it was published."""
+
+    class Kind(models.TextChoices):
+        NOTE_TO_READERS = "note_to_readers", _("note to readers")
+        DISCLAIMER = "disclaimer", _("disclaimer")
+        REPRINT_TERMS = "reprint_terms", _("reprint and cross-post terms")
+        FAIR_USE = "fair_use", _("fair-use notice")
+        MEDIA_CONTACT = "media_contact", _("media-inquiries contact")
+
+    kind = models.CharField(_("notice"), max_length=20, choices=Kind)
+    body = RichTextField(_("text"), blank=True)
+    created_at = models.DateTimeField(
+        _("in force from"), default=timezone.now, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = NoticeVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("site notice version")
+        verbose_name_plural = _("site notices")
+        ordering = ["kind", "-created_at", "-pk"]
+        get_latest_by = "created_at"
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="notice_kind_time"),
+        ]
+
+    def __str__(self):
+        when = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
+        return f"{self.get_kind_display()} ({when})"

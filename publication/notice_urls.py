@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "publication"
 
-urlpatterns = []
+urlpatterns = [
+    path("disclaimer/", views.DisclaimerView.as_view(), name="disclaimer"),
+]
