@@ -61,6 +61,10 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     save_on_top = True
+
+    class Media:
+        js = ["js/admin-editor.js"]
+
     actions = ["publish", "unpublish", "repin_notices"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),

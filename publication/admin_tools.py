@@ -22,6 +22,8 @@ class ArticleCountAdminMixin:
                     distinct=True,
                 ),
             )
+            # GROUP BY drops Meta.ordering; the changelist and autocomplete need it.
+            .order_by(*self.model._meta.ordering)
         )
 
     @admin.display(description=_("articles"), ordering="article_total")

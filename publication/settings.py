@@ -232,7 +232,13 @@ else:
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
+    # The hash is the base stylesheet django-prose-editor's bundle (Tiptap) injects;
+    # a browser test fails if an upgrade changes it.
+    "style-src": [
+        CSP.SELF,
+        CSP.NONCE,
+        "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='",
+    ],
     "img-src": [CSP.SELF, "data:", "blob:"]
     + (
         [f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"]
