@@ -16,9 +16,12 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """The database cache lives in the test database; clear what a test left."""
+def _fresh_cache(settings):
+    """Each test starts with an empty cache of its own. (Production shares the
+    database cache or Redis between processes; tests of that override CACHES.)"""
     from django.core.cache import cache
 
-    yield
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
     cache.clear()
