@@ -1,15 +1,48 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .http import conditional, site_last_modified
+from .sitemaps import SITEMAPS
 
 app_name = "articles"
+
+
+def cached_feed(feed_class):
+    return conditional(lambda request, **kwargs: site_last_modified())(feed_class())
+
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
-    path("regions/<slug:slug>/", views.RegionView.as_view(), name="region"),
-    path("themes/<slug:slug>/", views.ThemeView.as_view(), name="theme"),
-    path("reports/<slug:slug>/", views.ReportView.as_view(), name="report"),
-    path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
-    path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feeds/rss/", cached_feed(feeds.LatestFeed), name="rss"),
+    path("feeds/atom/", cached_feed(feeds.LatestAtomFeed), name="atom"),
+    path(
+        "sitemap.xml",
+        conditional(lambda request, **kwargs: site_last_modified())(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]
+
+SUBJECT_VIEWS = {
+    "region": ("regions", views.RegionView),
+    "theme": ("themes", views.ThemeView),
+    "report": ("reports", views.ReportView),
+    "author": ("authors", views.AuthorView),
+    "tag": ("tags", views.TagView),
+}
+
+for kind, (prefix, view) in SUBJECT_VIEWS.items():
+    feed = feeds.FEEDS[kind]
+    urlpatterns += [
+        path(f"{prefix}/<slug:slug>/", view.as_view(), name=kind),
+        path(f"{prefix}/<slug:slug>/feed/rss/", cached_feed(feed), name=f"{kind}_rss"),
+        path(
+            f"{prefix}/<slug:slug>/feed/atom/",
+            cached_feed(feeds.atom(feed)),
+            name=f"{kind}_atom",
+        ),
+    ]

@@ -1,82 +1,388 @@
+"""The reader's pages. Everything public comes from ``Article.objects.published()``.
+
+Each page runs a fixed number of SQL queries whatever the number of articles,
+authors, regions, themes or tags (tests/articles/test_performance.py).
+"""
+
+import json
+
+from django.core.paginator import InvalidPage, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from authors.models import Author
+from publication.context_processors import publication as publication_context
 from regions.models import Region
 from themes.models import Theme
 
-from .models import Article, InDepthReport
+from .http import article_last_modified, conditional, public_cache, site_last_modified
+from .models import Article, Authorship, InDepthReport
+from .pagination import KeysetPaginator, page_number
+from .search import SearchForm, filtered_articles, search, tagged_article_ids
+
+PER_PAGE = 20
+HOME_LATEST = 8
+HOME_PER_GROUP = 3
+HOME_REPORTS = 4
+RELATED = 4
 
 
-class HomeView(ListView):
+def authorships_prefetch():
+    return Prefetch(
+        "authorships",
+        queryset=Authorship.objects.select_related("author").order_by("position"),
+    )
+
+
+def listing():
+    """Public articles as lists show them, newest first."""
+    return Article.objects.published().for_listing().newest_first()
+
+
+def json_ld(data):
+    """JSON for a ``<script type="application/ld+json">``, safe inside HTML."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return mark_safe(text)  # noqa: S308 - nothing HTML-significant is left
+
+
+@method_decorator(
+    conditional(lambda request, **kwargs: site_last_modified()), name="dispatch"
+)
+class HomeView(TemplateView):
+    """Lead article, latest, by region, by theme, in-depth reports."""
+
     template_name = "articles/home.html"
-    paginate_by = 20
 
-    def get_queryset(self):
-        return Article.objects.published().for_listing().newest_first()
+    def grouped(self, model, relation):
+        """Each group with its newest public articles: two queries in all."""
+        through = getattr(Article, relation).through
+        field = model._meta.model_name
+        rows = (
+            through.objects.filter(article__in=Article.objects.published())
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F(f"{field}_id")],
+                    order_by=[F("article__publish_at").desc(), F("article_id").desc()],
+                )
+            )
+            .filter(rank__lte=HOME_PER_GROUP)
+            .select_related("article")
+            .defer("article__body")
+            .order_by(f"{field}_id", "rank")
+        )
+        by_group = {}
+        for row in rows:
+            by_group.setdefault(getattr(row, f"{field}_id"), []).append(row.article)
+        groups = [
+            (group, by_group[group.pk])
+            for group in model.objects.all()
+            if group.pk in by_group
+        ]
+        return groups
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lead = listing().exclude(featured_image="").first()
+        latest = list(listing().exclude(pk=getattr(lead, "pk", None))[:HOME_LATEST])
+        by_region = self.grouped(Region, "regions")
+        by_theme = self.grouped(Theme, "themes")
+        grouped_articles = [
+            article for _, articles in by_region + by_theme for article in articles
+        ]
+        prefetch_related_objects(grouped_articles, authorships_prefetch())
+        context.update(
+            lead=lead,
+            latest=latest,
+            by_region=by_region,
+            by_theme=by_theme,
+            reports=InDepthReport.objects.public()[:HOME_REPORTS],
+            feed_rss_url=reverse("articles:rss"),
+            feed_atom_url=reverse("articles:atom"),
+        )
+        return context
 
 
+@method_decorator(
+    conditional(lambda request, **kwargs: article_last_modified()), name="dispatch"
+)
 class ArticleDetailView(DetailView):
     def get_queryset(self):
         # Staff preview unpublished work; everyone else sees only what is public.
         if self.request.user.is_staff:
-            return Article.objects.all()
-        return Article.objects.published()
+            articles = Article.objects.all()
+        else:
+            articles = Article.objects.published()
+        return articles.prefetch_related(
+            authorships_prefetch(), "regions", "themes", "reports", "tags"
+        )
 
+    def related(self, article):
+        """Newest public articles sharing a theme or a tag."""
+        theme_ids = [theme.pk for theme in article.themes.all()]
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not theme_ids and not tag_ids:
+            return []
+        sharing = Q(
+            pk__in=Article.themes.through.objects.filter(theme_id__in=theme_ids).values(
+                "article_id"
+            )
+        ) | Q(pk__in=tagged_article_ids(tag_ids=tag_ids))
+        return list(listing().filter(sharing).exclude(pk=article.pk)[:RELATED])
 
-class ArticleListView(ListView):
-    """Articles under one region, theme, report, author or tag."""
-
-    model = None
-    paginate_by = 20
-    template_name = "articles/article_list.html"
-
-    def get_object(self):
-        return get_object_or_404(self.model, slug=self.kwargs["slug"])
-
-    def filter_articles(self, queryset):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        self.object = self.get_object()
-        articles = Article.objects.published().for_listing().newest_first()
-        return self.filter_articles(articles)
+    def structured_data(self, article, publication_name):
+        request = self.request
+        url = request.build_absolute_uri(article.get_absolute_url())
+        authors = article.ordered_authors()
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title[:110],
+            "description": article.standfirst,
+            "url": url,
+            "mainEntityOfPage": url,
+            "datePublished": article.publish_at,
+            "dateModified": article.updated_at,
+            "author": [
+                {
+                    "@type": "Person",
+                    "name": author.name,
+                    "url": request.build_absolute_uri(author.get_absolute_url()),
+                }
+                for author in authors
+            ],
+            "publisher": {"@type": "Organization", "name": publication_name},
+            "copyrightHolder": [
+                {"@type": "Person", "name": author.name} for author in authors
+            ]
+            + [{"@type": "Organization", "name": publication_name}],
+            "copyrightYear": article.copyright_year,
+        }
+        if article.featured_image:
+            data["image"] = [request.build_absolute_uri(article.featured_image.url)]
+        if article.original_url:
+            data["isBasedOn"] = article.original_url
+        return json_ld(data)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subject=self.object, **kwargs)
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        publication_name = publication_context(self.request)["publication_name"]
+        if article.is_original_canonical and article.original_url:
+            canonical = article.original_url
+        else:
+            canonical = self.request.build_absolute_uri(article.get_absolute_url())
+        image_url = (
+            self.request.build_absolute_uri(article.featured_image.url)
+            if article.featured_image
+            else ""
+        )
+        context.update(
+            page_title=article.title,
+            page_description=article.standfirst,
+            og_type="article",
+            og_image=image_url,
+            og_image_alt=article.image_alt,
+            authors=article.ordered_authors(),
+            related=self.related(article),
+            canonical_url=canonical,
+            json_ld=self.structured_data(article, publication_name),
+            share_url=self.request.build_absolute_uri(article.get_absolute_url()),
+        )
+        return context
 
 
-class RegionView(ArticleListView):
+@method_decorator(public_cache, name="dispatch")
+class SubjectArticlesView(ListView):
+    """Public articles under one region, theme, author or tag, newest first."""
+
+    model = None
+    paginate_by = PER_PAGE
+    template_name = "articles/article_list.html"
+    kind = ""
+
+    def get_subject(self):
+        return get_object_or_404(self.model, slug=self.kwargs["slug"])
+
+    def filter_articles(self, articles):
+        raise NotImplementedError
+
+    def page_title(self):
+        return str(self.subject)
+
+    def page_description(self):
+        return getattr(self.subject, "description", "")
+
+    def get_queryset(self):
+        self.subject = self.get_subject()
+        return self.filter_articles(listing())
+
+    def paginate_queryset(self, queryset, page_size):
+        number = page_number(self.request)
+        paginator = KeysetPaginator(
+            queryset, page_size, cache_key=f"{self.kind}:{self.subject.pk}"
+        )
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        path = self.request.path
+        if page is not None and page.number > 1:
+            path = f"{path}?page={page.number}"
+        context.update(
+            page_title=self.page_title(),
+            page_description=self.page_description(),
+            canonical_url=self.request.build_absolute_uri(path),
+            subject=self.subject,
+            kind=self.kind,
+            feed_rss_url=reverse(f"articles:{self.kind}_rss", args=[self.subject.slug]),
+            feed_atom_url=reverse(
+                f"articles:{self.kind}_atom", args=[self.subject.slug]
+            ),
+        )
+        return context
+
+
+class RegionView(SubjectArticlesView):
     model = Region
+    kind = "region"
+    template_name = "articles/region_detail.html"
 
-    def filter_articles(self, queryset):
-        return queryset.filter(regions=self.object)
+    def filter_articles(self, articles):
+        return articles.filter(regions=self.subject)
 
 
-class ThemeView(ArticleListView):
+class ThemeView(SubjectArticlesView):
     model = Theme
+    kind = "theme"
+    template_name = "articles/theme_detail.html"
 
-    def filter_articles(self, queryset):
-        return queryset.filter(themes=self.object)
-
-
-class ReportView(ArticleListView):
-    model = InDepthReport
-
-    def filter_articles(self, queryset):
-        return queryset.filter(report_entries__report=self.object)
+    def filter_articles(self, articles):
+        return articles.filter(themes=self.subject)
 
 
-class AuthorView(ArticleListView):
+class AuthorView(SubjectArticlesView):
     model = Author
+    kind = "author"
+    template_name = "articles/author_detail.html"
 
-    def filter_articles(self, queryset):
-        return queryset.filter(authorships__author=self.object)
+    def filter_articles(self, articles):
+        return articles.filter(authorships__author=self.subject)
+
+    def page_title(self):
+        return _("Articles by %(name)s") % {"name": self.subject.name}
+
+    def page_description(self):
+        return self.subject.bio or self.page_title()
 
 
-class TagView(ArticleListView):
+class TagView(SubjectArticlesView):
     model = Tag
+    kind = "tag"
+    template_name = "articles/tag_detail.html"
 
-    def filter_articles(self, queryset):
-        return queryset.filter(tags=self.object)
+    def filter_articles(self, articles):
+        return articles.filter(pk__in=tagged_article_ids(tag_ids=[self.subject.pk]))
+
+    def page_description(self):
+        return _("Articles tagged “%(name)s”.") % {"name": self.subject.name}
+
+    def paginate_queryset(self, queryset, page_size):
+        result = super().paginate_queryset(queryset, page_size)
+        # A tag only drafts carry must not reveal itself.
+        if not result[2]:
+            raise Http404("No public articles with this tag")
+        return result
+
+
+class ReportView(SubjectArticlesView):
+    """A report's public articles in the editor's order."""
+
+    model = InDepthReport
+    kind = "report"
+    template_name = "articles/report_detail.html"
+
+    def get_subject(self):
+        reports = InDepthReport.objects.all()
+        if not self.request.user.is_staff:
+            reports = reports.public()
+        return get_object_or_404(reports, slug=self.kwargs["slug"])
+
+    def page_description(self):
+        return self.subject.introduction
+
+    def filter_articles(self, articles):
+        return articles.filter(report_entries__report=self.subject).order_by(
+            "report_entries__position", "-publish_at", "-pk"
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = Paginator(queryset, page_size, allow_empty_first_page=True)
+        try:
+            page = paginator.page(page_number(self.request))
+        except InvalidPage as error:
+            raise Http404("No such page") from error
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+@method_decorator(public_cache, name="dispatch")
+class SearchView(TemplateView):
+    """Full-text search with region, theme, author and date filters."""
+
+    template_name = "articles/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        filters = form.filters() if form.is_bound else {}
+        text = form.query_text() if form.is_bound else ""
+        results = None
+        if text:
+            results = search(text, **filters)
+        elif any(value is not None for value in filters.values()):
+            results = filtered_articles(**filters).for_listing().newest_first()
+        page = None
+        if results is not None:
+            paginator = Paginator(results, PER_PAGE, allow_empty_first_page=True)
+            try:
+                page = paginator.page(page_number(self.request))
+            except InvalidPage as error:
+                raise Http404("No such page") from error
+        context.update(
+            page_title=_("Search"),
+            page_description=_("Search the articles."),
+            form=form,
+            query=text,
+            page_obj=page,
+            results=page.object_list if page else [],
+            searched=results is not None,
+            is_paginated=bool(page and page.has_other_pages()),
+        )
+        return context
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("articles:sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
