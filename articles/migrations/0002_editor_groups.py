@@ -1,6 +1,6 @@
 """The editorial groups: Contributor writes, Editor edits everything, Publisher
-also publishes. Safe to run again: groups are fetched or created and their
-permissions set to exactly these."""
+also publishes. Safe to run again: groups are fetched or created and these
+permissions added (other apps' migrations add their own)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -61,7 +61,8 @@ def create_groups(apps, schema_editor):
                 )
             )
         group, _created = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.set(permissions)
+        # add, not set: later migrations give these groups more permissions.
+        group.permissions.add(*permissions)
 
 
 def delete_groups(apps, schema_editor):
