@@ -9,7 +9,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -60,7 +60,7 @@ class ProtectedFormMixin(forms.Form):
     """Adds the honeypot and the signed token to a form. A filled honeypot is a
     form error (a person who filled it by mistake can empty it and go on)."""
 
-    form_token = forms.CharField(widget=forms.HiddenInput)
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
@@ -144,6 +144,7 @@ def limits_for(request):
 def hit(key, window):
     """Add one to the counter ``key`` for a fixed window; return the new count.
     Atomic across processes: Redis INCR, or one UPDATE on the database."""
+    cache = caches["default"]
     if not isinstance(cache, DatabaseCache):
         cache.add(key, 0, timeout=window)
         try:

@@ -279,6 +279,9 @@ class PermissionGrant(models.Model):
             return self.State.EXPIRED
         return self.State.VALID
 
+    def get_state_display(self):
+        return self.State(self.state).label
+
 
 class RateCounter(models.Model):
     """A rate-limit counter, for when the cache is the database: Django's
