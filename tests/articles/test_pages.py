@@ -237,3 +237,35 @@ def test_print_stylesheet_linked(client, make_article):
 
 def test_status_published_needs_time():
     assert Article.Status.PUBLISHED == "published"
+
+
+@pytest.mark.parametrize("kind", ["article", "rss", "atom"])
+def test_conditional_get_answers_304(client, make_article, kind):
+    article = make_article("Cached")
+    url = {"article": article.get_absolute_url(), "rss": "/feeds/rss/"}.get(
+        kind, "/feeds/atom/"
+    )
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["Cache-Control"] in {"public, max-age=300", "max-age=300, public"}
+    assert "Cookie" in first["Vary"]
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": modified}).status_code == 304
+    article.title = "Changed"
+    article.save()
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_logged_in_readers_get_private_pages(staff_client, make_article):
+    article = make_article()
+    first = staff_client.get(article.get_absolute_url())
+    assert "private" in first["Cache-Control"] and "no-store" in first["Cache-Control"]
+    assert "ETag" not in first
+
+
+def test_listings_send_cache_headers(client, make_region):
+    region = make_region()
+    for url in ("/", region.get_absolute_url(), "/search/?q=x", "/sitemap.xml"):
+        response = client.get(url)
+        assert "public" in response["Cache-Control"], url
