@@ -33,6 +33,9 @@ PER_PAGE = 20
 HOME_LATEST = 8
 HOME_PER_GROUP = 3
 HOME_REPORTS = 4
+# The home page groups only the newest articles by region and theme, so its
+# window query reads a bounded number of rows at any size of archive.
+HOME_RECENT = 1000
 RELATED = 4
 
 
@@ -70,7 +73,11 @@ class HomeView(TemplateView):
         through = getattr(Article, relation).through
         field = model._meta.model_name
         rows = (
-            through.objects.filter(article__in=Article.objects.published())
+            through.objects.filter(
+                article__in=Article.objects.published()
+                .newest_first()
+                .values("pk")[:HOME_RECENT]
+            )
             .annotate(
                 rank=Window(
                     RowNumber(),
