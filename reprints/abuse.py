@@ -68,6 +68,7 @@ class ProtectedFormMixin(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("form_token", issue_form_token())

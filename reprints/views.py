@@ -70,7 +70,8 @@ class ProtectedFormView(FormView):
                 return too_many_requests(self.request, retry_after)
             data = {**form.cleaned_data, "idempotency_token": token}
             stored = self.submit(data, client_ip(self.request))
-        signed = signing.dumps(stored.reference, salt=SENT_SALT, compress=True)
+        # Deterministic, so a double submit lands on the same page.
+        signed = signing.Signer(salt=SENT_SALT).sign(stored.reference)
         return redirect(self.sent_url_name, signed=signed)
 
 
@@ -117,9 +118,7 @@ class SentView(DetailView):
 
     def get_object(self, queryset=None):
         try:
-            reference = signing.loads(
-                self.kwargs["signed"], salt=SENT_SALT, max_age=7 * 24 * 3600
-            )
+            reference = signing.Signer(salt=SENT_SALT).unsign(self.kwargs["signed"])
         except signing.BadSignature:
             raise Http404 from None
         return get_object_or_404(self.model, reference=reference)
