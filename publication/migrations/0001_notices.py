@@ -9,7 +9,6 @@ import publication.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,36 +17,133 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The publication's name, in page titles and copyright lines.", max_length=200, verbose_name='name')),
-                ('copyright_holder', models.CharField(blank=True, help_text="Named in “Copyright © Authors, Holder, Year”. Leave empty to use the publication's name.", max_length=200, verbose_name='copyright holder')),
-                ('reprint_emails', models.CharField(blank=True, help_text='Who receives reprint requests; separate addresses by commas.', max_length=500, validators=[publication.models.validate_email_list], verbose_name='reprint request e-mails')),
-                ('media_emails', models.CharField(blank=True, help_text='Who receives media inquiries from the contact form.', max_length=500, validators=[publication.models.validate_email_list], verbose_name='media inquiry e-mails')),
-                ('corrections_emails', models.CharField(blank=True, help_text='Who receives corrections and other messages.', max_length=500, validators=[publication.models.validate_email_list], verbose_name='corrections e-mails')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The publication's name, in page titles and copyright lines.",
+                        max_length=200,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "copyright_holder",
+                    models.CharField(
+                        blank=True,
+                        help_text="Named in “Copyright © Authors, Holder, Year”. Leave empty to use the publication's name.",
+                        max_length=200,
+                        verbose_name="copyright holder",
+                    ),
+                ),
+                (
+                    "reprint_emails",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who receives reprint requests; separate addresses by commas.",
+                        max_length=500,
+                        validators=[publication.models.validate_email_list],
+                        verbose_name="reprint request e-mails",
+                    ),
+                ),
+                (
+                    "media_emails",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who receives media inquiries from the contact form.",
+                        max_length=500,
+                        validators=[publication.models.validate_email_list],
+                        verbose_name="media inquiry e-mails",
+                    ),
+                ),
+                (
+                    "corrections_emails",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who receives corrections and other messages.",
+                        max_length=500,
+                        validators=[publication.models.validate_email_list],
+                        verbose_name="corrections e-mails",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publication identity',
-                'verbose_name_plural': 'publication identity',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='identity_singleton')],
+                "verbose_name": "publication identity",
+                "verbose_name_plural": "publication identity",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("pk", 1)), name="identity_singleton"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NoticeVersion',
+            name="NoticeVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('note_to_readers', 'note to readers'), ('disclaimer', 'disclaimer'), ('reprint_terms', 'reprint and cross-post terms'), ('fair_use', 'fair-use notice'), ('media_contact', 'media-inquiries contact')], max_length=20, verbose_name='notice')),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='in force from')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saved by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note_to_readers", "note to readers"),
+                            ("disclaimer", "disclaimer"),
+                            ("reprint_terms", "reprint and cross-post terms"),
+                            ("fair_use", "fair-use notice"),
+                            ("media_contact", "media-inquiries contact"),
+                        ],
+                        max_length=20,
+                        verbose_name="notice",
+                    ),
+                ),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        editable=False,
+                        verbose_name="in force from",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saved by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'site notice version',
-                'verbose_name_plural': 'site notices',
-                'ordering': ['kind', '-created_at', '-pk'],
-                'get_latest_by': 'created_at',
-                'indexes': [models.Index(fields=['kind', '-created_at'], name='notice_kind_time')],
+                "verbose_name": "site notice version",
+                "verbose_name_plural": "site notices",
+                "ordering": ["kind", "-created_at", "-pk"],
+                "get_latest_by": "created_at",
+                "indexes": [
+                    models.Index(
+                        fields=["kind", "-created_at"], name="notice_kind_time"
+                    )
+                ],
             },
         ),
     ]
