@@ -293,6 +293,9 @@ class SearchResults:
 
     # SQLite ------------------------------------------------------------------
 
+    # The filters are joined as ``+rowid IN (...)``: the unary plus keeps SQLite
+    # from handing every listed rowid to FTS5 as its own lookup (one MATCH per
+    # public article: 15 s at 100,000 articles, against 70 ms this way).
     def _fts_filter(self):
         expression = fts5_expression(self.text)
         if expression is None:
@@ -310,7 +313,7 @@ class SearchResults:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COUNT(*) FROM articles_article_fts "
-                f"WHERE articles_article_fts MATCH %s AND rowid IN ({sql})",
+                f"WHERE articles_article_fts MATCH %s AND +rowid IN ({sql})",
                 [expression, *params],
             )
             return cursor.fetchone()[0]
@@ -338,7 +341,7 @@ class SearchResults:
                 "SELECT rowid, bm25(articles_article_fts, 10.0, 4.0, 1.0) AS score, "
                 f"snippet(articles_article_fts, 2, '{START}', '{STOP}', ' … ', 30) "
                 "FROM articles_article_fts "
-                f"WHERE articles_article_fts MATCH %s AND rowid IN ({sql}) "
+                f"WHERE articles_article_fts MATCH %s AND +rowid IN ({sql}) "
                 "ORDER BY score, rowid DESC LIMIT %s OFFSET %s",
                 [expression, *params, limit, offset],
             )

@@ -294,6 +294,17 @@ LOGGING = {
     },
 }
 
+# Reprint and contact forms: limits per client address and for everyone.
+REPRINT_RATE_PER_10_MIN = int(os.environ.get("REPRINT_RATE_PER_10_MIN", "5"))
+REPRINT_RATE_PER_DAY = int(os.environ.get("REPRINT_RATE_PER_DAY", "20"))
+REPRINT_RATE_GLOBAL_PER_HOUR = int(
+    os.environ.get("REPRINT_RATE_GLOBAL_PER_HOUR", "300")
+)
+REPRINT_MIN_FILL_SECONDS = int(os.environ.get("REPRINT_MIN_FILL_SECONDS", "3"))
+# How many proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR).
+REPRINT_TRUSTED_PROXIES = int(os.environ.get("REPRINT_TRUSTED_PROXIES", "0"))
+IDENTITY_CACHE_SECONDS = int(os.environ.get("IMPRINT_IDENTITY_CACHE_SECONDS", "60"))
+
 # The publication itself, until an editor fills in its identity in the admin.
 PUBLICATION_NAME = os.environ.get("IMPRINT_PUBLICATION_NAME", "Imprint Review")
 SITE_URL = os.environ.get("IMPRINT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
