@@ -1,3 +1,4 @@
+from django.contrib.sitemaps.views import index as sitemaps_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
@@ -18,11 +19,19 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feeds/rss/", cached_feed(feeds.LatestFeed), name="rss"),
     path("feeds/atom/", cached_feed(feeds.LatestAtomFeed), name="atom"),
+    # An index of sitemap files of at most 2,500 addresses each, so each stays
+    # quick to build at any size (and under the protocol's 50,000).
     path(
         "sitemap.xml",
+        conditional(lambda request, **kwargs: site_last_modified())(sitemaps_index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
         conditional(lambda request, **kwargs: site_last_modified())(sitemap),
         {"sitemaps": SITEMAPS},
-        name="sitemap",
+        name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -102,7 +102,12 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lead = listing().exclude(featured_image="").first()
+        # The newest illustrated article among the recent ones (a bounded scan,
+        # however many articles have no image).
+        recent = Article.objects.published().newest_first().values("pk")
+        lead = (
+            listing().filter(pk__in=recent[:HOME_RECENT]).exclude(featured_image="")
+        ).first() or listing().first()
         latest = list(listing().exclude(pk=getattr(lead, "pk", None))[:HOME_LATEST])
         by_region = self.grouped(Region, "regions")
         by_theme = self.grouped(Theme, "themes")

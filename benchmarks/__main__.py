@@ -61,7 +61,6 @@ def pages():
     theme = Theme.objects.order_by("pk").first()
     author = Author.objects.order_by("pk").first()
     tag = article.tags.first()
-    deep = region_pages = None
     from django.test import Client
 
     client = Client()
@@ -71,6 +70,9 @@ def pages():
     paginator = response.context["paginator"] if response.context else None
     region_pages = paginator.num_pages if paginator else 1
     deep = max(1, region_pages // 2)
+    from articles.sitemaps import ArticleSitemap
+
+    last_sitemap = ArticleSitemap().paginator.num_pages
     urls = {
         "home": "/",
         "article": article.get_absolute_url(),
@@ -85,7 +87,10 @@ def pages():
         "search, phrase": '/search/?q="water+policy"+-energy',
         "RSS feed": "/feeds/rss/",
         "Atom feed": "/feeds/atom/",
-        "sitemap": "/sitemap.xml",
+        "sitemap index": "/sitemap.xml",
+        "sitemap, first articles file": "/sitemap-articles.xml",
+        "sitemap, last articles file": f"/sitemap-articles.xml?p={last_sitemap}",
+        "sitemap, listings": "/sitemap-listings.xml",
     }
     if tag:
         urls["tag"] = f"/tags/{tag.slug}/"

@@ -72,16 +72,25 @@ def test_unknown_feed_subject_is_404(client, db):
     assert client.get("/authors/nobody/feed/atom/").status_code == 404
 
 
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_urls(client):
+    """Every address in the sitemap files that /sitemap.xml lists, with lastmod."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    urls = {}
+    for node in ET.fromstring(index.content).findall("s:sitemap", SITEMAP_NS):
+        section = client.get(node.find("s:loc", SITEMAP_NS).text)
+        assert section.status_code == 200
+        for url in ET.fromstring(section.content).findall("s:url", SITEMAP_NS):
+            urls[url.find("s:loc", SITEMAP_NS).text] = url.find("s:lastmod", SITEMAP_NS)
+    return urls
+
+
 def test_sitemap_lists_public_articles_and_listings(client, world, make_article):
     draft = make_article("Draft", state="draft")
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    urls = {
-        node.find("s:loc", ns).text: node.find("s:lastmod", ns)
-        for node in root.findall("s:url", ns)
-    }
+    urls = sitemap_urls(client)
     article_url = "http://testserver" + world["article"].get_absolute_url()
     assert urls[article_url] is not None  # lastmod
     assert "http://testserver" + draft.get_absolute_url() not in urls

@@ -25,6 +25,8 @@ BUDGETS = {
     "region_rss": 10,
     "tag_atom": 11,
     "sitemap": 12,
+    "sitemap_articles": 12,
+    "sitemap_listings": 12,
 }
 
 
@@ -60,6 +62,8 @@ def build(n, make_article, make_author, make_region, make_theme, make_report):
         "region_rss": region.get_absolute_url() + "feed/rss/",
         "tag_atom": "/tags/tag0/feed/atom/",
         "sitemap": "/sitemap.xml",
+        "sitemap_articles": "/sitemap-articles.xml",
+        "sitemap_listings": "/sitemap-listings.xml",
     }
 
 
