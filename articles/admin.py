@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from publication.admin_tools import ArticleCountAdminMixin
+from publication.images import rendition_url
 
 from .models import Article, Authorship, InDepthReport, ReportArticle
 
@@ -131,7 +132,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return ""
         return format_html(
             '<img src="{}" alt="" width="80" height="45" class="imprint-thumb">',
-            obj.featured_image.url,
+            rendition_url(obj.featured_image, obj.featured_image_renditions, 80),
         )
 
     @admin.display(description=_("current image"))
@@ -140,7 +141,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return _("No image yet.")
         return format_html(
             '<img src="{}" alt="{}" width="320" class="imprint-preview">',
-            obj.featured_image.url,
+            rendition_url(obj.featured_image, obj.featured_image_renditions, 320),
             obj.image_alt,
         )
 

@@ -359,3 +359,16 @@ class SafeImageField(models.ImageField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+
+
+def rendition_url(file, renditions, width):
+    """The address of the smallest rendition at least ``width`` pixels wide (WebP
+    first), or of the original when there is none: for thumbnails that should
+    not load a 10 MB original."""
+    candidates = sorted(
+        (r for r in renditions or [] if r["width"] >= width and not r.get("original")),
+        key=lambda r: (r["width"], r["format"] != "webp"),
+    )
+    if not candidates:
+        return file.url
+    return file.storage.url(candidates[0]["name"])

@@ -195,3 +195,39 @@ def test_times_are_shown_in_the_publication_time_zone(
     )
     # Europe/London is an hour ahead of UTC in July.
     assert 'value="12:00:00"' in response.text
+
+
+def test_every_registered_admin_list_and_add_page_loads(admin_client, content):
+    from django.contrib import admin
+
+    for model, model_admin in admin.site._registry.items():
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        # (The publication identity's list goes straight to its one record.)
+        response = admin_client.get(reverse(f"{info}_changelist"), follow=True)
+        assert response.status_code == 200, info
+        if model_admin.has_add_permission(response.wsgi_request):
+            response = admin_client.get(reverse(f"{info}_add"), follow=True)
+            assert response.status_code == 200, info
+        first = model._default_manager.first()
+        if first is not None:
+            response = admin_client.get(reverse(f"{info}_change", args=[first.pk]))
+            assert response.status_code == 200, info
+
+
+def test_article_list_thumbnail_is_a_small_rendition(admin_client, make_article):
+    from django.core.files.base import ContentFile
+
+    from tests.factories_images import make_image_bytes
+
+    article = make_article("Illustrated", image_alt="A map", image_credit="Map: us")
+    article.featured_image.save(
+        "map.jpg", ContentFile(make_image_bytes("JPEG", size=(1600, 900)))
+    )
+    response = admin_client.get(reverse("admin:articles_article_changelist"))
+    small = next(
+        r
+        for r in article.featured_image_renditions
+        if r["width"] == 320 and r["format"] == "webp"
+    )
+    assert small["name"] in response.text
+    assert article.featured_image.name not in response.text
