@@ -60,6 +60,8 @@ class ProtectedFormMixin(forms.Form):
     """Adds the honeypot and the signed token to a form. A filled honeypot is a
     form error (a person who filled it by mistake can empty it and go on)."""
 
+    single_line_fields = ()
+
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -92,14 +94,20 @@ class ProtectedFormMixin(forms.Form):
             raise
         return value
 
-    def reject_line_breaks(self, field):
-        """Single-line fields end up in e-mail headers: refuse CR/LF anywhere."""
-        raw = self.data.get(self.add_prefix(field), "")
-        if "\r" in raw or "\n" in raw:
-            raise forms.ValidationError(
-                _("Use a single line, without line breaks."), code="line_break"
-            )
-        return self.cleaned_data[field]
+    def clean(self):
+        cleaned_data = super().clean()
+        # Single-line fields end up in e-mail headers: refuse CR/LF anywhere.
+        for field in self.single_line_fields:
+            raw = self.data.get(self.add_prefix(field), "")
+            if "\r" in raw or "\n" in raw:
+                self.add_error(
+                    field,
+                    forms.ValidationError(
+                        _("Use a single line, without line breaks."),
+                        code="line_break",
+                    ),
+                )
+        return cleaned_data
 
 
 def client_ip(request):

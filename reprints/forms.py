@@ -15,6 +15,8 @@ def reprintable_articles():
 
 
 class ReprintRequestForm(ProtectedFormMixin, forms.ModelForm):
+    single_line_fields = ("name", "email", "organisation", "language")
+
     article = forms.ModelChoiceField(
         label=_("Article"),
         queryset=Article.objects.none(),
@@ -84,18 +86,6 @@ class ReprintRequestForm(ProtectedFormMixin, forms.ModelForm):
         if self.chosen_article is not None:
             self.fields["article"].widget = forms.HiddenInput()
 
-    def clean_name(self):
-        return self.reject_line_breaks("name")
-
-    def clean_email(self):
-        return self.reject_line_breaks("email")
-
-    def clean_organisation(self):
-        return self.reject_line_breaks("organisation")
-
-    def clean_language(self):
-        return self.reject_line_breaks("language")
-
     def clean_intended_date(self):
         date = self.cleaned_data["intended_date"]
         if date < timezone.localdate():
@@ -104,6 +94,8 @@ class ReprintRequestForm(ProtectedFormMixin, forms.ModelForm):
 
 
 class ContactForm(ProtectedFormMixin, forms.ModelForm):
+    single_line_fields = ("name", "email", "organisation", "subject")
+
     class Meta:
         model = ContactMessage
         fields = ["topic", "name", "email", "organisation", "subject", "message"]
@@ -120,15 +112,3 @@ class ContactForm(ProtectedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = ContactMessage.Topic.choices
-
-    def clean_name(self):
-        return self.reject_line_breaks("name")
-
-    def clean_email(self):
-        return self.reject_line_breaks("email")
-
-    def clean_organisation(self):
-        return self.reject_line_breaks("organisation")
-
-    def clean_subject(self):
-        return self.reject_line_breaks("subject")
