@@ -64,7 +64,7 @@ class LatestFeed(Feed):
     subtitle = description
 
     def filter_articles(self, articles, obj):
-        return articles
+        return articles if obj is None else articles.about(obj)
 
     def items(self, obj):
         return self.filter_articles(feed_articles(), obj)[:FEED_ITEMS]
@@ -109,32 +109,20 @@ class RegionFeed(LatestFeed):
     kind = "region"
     model = Region
 
-    def filter_articles(self, articles, obj):
-        return articles.filter(regions=obj)
-
 
 class ThemeFeed(LatestFeed):
     kind = "theme"
     model = Theme
-
-    def filter_articles(self, articles, obj):
-        return articles.filter(themes=obj)
 
 
 class ReportFeed(LatestFeed):
     kind = "report"
     model = InDepthReport
 
-    def filter_articles(self, articles, obj):
-        return articles.filter(report_entries__report=obj)
-
 
 class AuthorFeed(LatestFeed):
     kind = "author"
     model = Author
-
-    def filter_articles(self, articles, obj):
-        return articles.filter(authorships__author=obj)
 
 
 class TagFeed(LatestFeed):
@@ -147,9 +135,6 @@ class TagFeed(LatestFeed):
         if not Article.objects.published().filter(pk__in=tagged).exists():
             raise Http404("No public articles with this tag")
         return super().get_object(request, slug)
-
-    def filter_articles(self, articles, obj):
-        return articles.filter(pk__in=tagged_article_ids(tag_ids=[obj.pk]))
 
 
 def atom(feed_class):

@@ -10,6 +10,15 @@ from taggit.managers import TaggableManager
 from publication.images import SafeImageField
 from publication.richtext import RichTextField
 
+# How an article is filed under each kind of subject that has a page and a feed.
+SUBJECT_LOOKUPS = {
+    "regions.region": "regions",
+    "themes.theme": "themes",
+    "articles.indepthreport": "report_entries__report",
+    "authors.author": "authorships__author",
+    "taggit.tag": "tags",
+}
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -35,6 +44,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
+
+    def about(self, subject):
+        """Articles filed under a region, theme, report, author or tag."""
+        return self.filter(**{SUBJECT_LOOKUPS[subject._meta.label_lower]: subject})
 
 
 class InDepthReportQuerySet(models.QuerySet):

@@ -229,7 +229,7 @@ class SubjectArticlesView(ListView):
         return get_object_or_404(self.model, slug=self.kwargs["slug"])
 
     def filter_articles(self, articles):
-        raise NotImplementedError
+        return articles.about(self.subject)
 
     def page_title(self):
         return str(self.subject)
@@ -274,26 +274,17 @@ class RegionView(SubjectArticlesView):
     kind = "region"
     template_name = "articles/region_detail.html"
 
-    def filter_articles(self, articles):
-        return articles.filter(regions=self.subject)
-
 
 class ThemeView(SubjectArticlesView):
     model = Theme
     kind = "theme"
     template_name = "articles/theme_detail.html"
 
-    def filter_articles(self, articles):
-        return articles.filter(themes=self.subject)
-
 
 class AuthorView(SubjectArticlesView):
     model = Author
     kind = "author"
     template_name = "articles/author_detail.html"
-
-    def filter_articles(self, articles):
-        return articles.filter(authorships__author=self.subject)
 
     def page_title(self):
         return _("Articles by %(name)s") % {"name": self.subject.name}
@@ -306,9 +297,6 @@ class TagView(SubjectArticlesView):
     model = Tag
     kind = "tag"
     template_name = "articles/tag_detail.html"
-
-    def filter_articles(self, articles):
-        return articles.filter(pk__in=tagged_article_ids(tag_ids=[self.subject.pk]))
 
     def page_description(self):
         return _("Articles tagged “%(name)s”.") % {"name": self.subject.name}
@@ -338,7 +326,7 @@ class ReportView(SubjectArticlesView):
         return self.subject.introduction
 
     def filter_articles(self, articles):
-        return articles.filter(report_entries__report=self.subject).order_by(
+        return articles.about(self.subject).order_by(
             "report_entries__position", "-publish_at", "-pk"
         )
 
