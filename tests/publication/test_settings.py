@@ -170,3 +170,22 @@ def test_errors_are_logged_with_the_request_path(client, caplog, monkeypatch):
         for record in caplog.records
         if record.name == "django.request"
     )
+
+
+def test_object_storage_switch():
+    backend = settings_value(
+        "settings.STORAGES['default']['BACKEND']",
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="imprint-media",
+        AWS_S3_CUSTOM_DOMAIN="media.example.org",
+    )
+    assert backend == "storages.backends.s3.S3Storage"
+    policy = settings_value(
+        "settings.SECURE_CSP['img-src']",
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="imprint-media",
+        AWS_S3_CUSTOM_DOMAIN="media.example.org",
+    )
+    assert "https://media.example.org" in policy
+    result = run_python("import django; django.setup()", MEDIA_STORAGE="s3")
+    assert "needs AWS_STORAGE_BUCKET_NAME" in result.stderr
