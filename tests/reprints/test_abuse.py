@@ -121,3 +121,36 @@ def test_limits_count_in_a_non_database_cache_too(client, request_data, settings
         assert client.post(URL, request_data()).status_code == 429
     finally:
         caches["default"].clear()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Redis as the shared cache: in CI always (the server runs there), elsewhere
+    when REDIS_URL names one."""
+    import os
+
+    url = os.environ.get("REDIS_URL") or (
+        "redis://127.0.0.1:6379/15" if os.environ.get("CI") == "true" else None
+    )
+    if url is None:
+        pytest.skip("no Redis here: set REDIS_URL to run this test")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "imprint-test",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_redis_counts_the_limits_for_every_process(client, request_data, redis_cache):
+    for _ in range(5):
+        assert client.post(URL, request_data()).status_code == 302
+    assert client.post(URL, request_data()).status_code == 429
+    assert RateCounter.objects.count() == 0  # counted in Redis, not the database
