@@ -43,7 +43,8 @@ class ArticleSitemap(Sitemap):
 
 
 class ListingSitemap(Sitemap):
-    """The home page and every region, theme, report, author and tag page."""
+    """The home page, the region, theme, report and author indexes, and every
+    region, theme, report, author and tag page."""
 
     changefreq = "daily"
     priority = 0.5
@@ -56,6 +57,10 @@ class ListingSitemap(Sitemap):
 
         return [
             reverse("articles:home"),
+            *(
+                reverse(f"articles:{index}")
+                for index in ("regions", "themes", "reports", "authors")
+            ),
             *(region.get_absolute_url() for region in Region.objects.all()),
             *(theme.get_absolute_url() for theme in Theme.objects.all()),
             *(

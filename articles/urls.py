@@ -17,6 +17,10 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("regions/", views.RegionIndexView.as_view(), name="regions"),
+    path("themes/", views.ThemeIndexView.as_view(), name="themes"),
+    path("reports/", views.ReportIndexView.as_view(), name="reports"),
+    path("authors/", views.AuthorIndexView.as_view(), name="authors"),
     path("feeds/rss/", cached_feed(feeds.LatestFeed), name="rss"),
     path("feeds/atom/", cached_feed(feeds.LatestAtomFeed), name="atom"),
     # An index of sitemap files of at most 2,500 addresses each, so each stays

@@ -32,6 +32,7 @@ def site(transactional_db):
         bio="Amira writes about water.",
         affiliation="Institute of Rivers",
         website="https://example.org/amira",
+        photo=jpeg((400, 400)),
     )
     region = Region.objects.create(name="Asia", slug="asia", description="East.")
     theme = Theme.objects.create(name="Water", slug="water", description="Rivers.")
@@ -72,6 +73,10 @@ def site(transactional_db):
         "report": report.get_absolute_url(),
         "author": author.get_absolute_url(),
         "tag": "/tags/drought/",
+        "regions": "/regions/",
+        "themes": "/themes/",
+        "reports": "/reports/",
+        "authors": "/authors/",
         "search": "/search/?q=rivers",
         "empty search": "/search/",
         "404": "/articles/nothing-here/",
