@@ -176,3 +176,11 @@ def test_sitemap_lists_the_index_pages(client, world):
     response = client.get("/sitemap-listings.xml")
     for name in INDEXES:
         assert f"http://testserver{reverse(f'articles:{name}')}</loc>" in response.text
+
+
+@pytest.mark.parametrize("name", INDEXES)
+def test_header_marks_the_current_index_page(client, name):
+    response = client.get(reverse(f"articles:{name}"))
+    nav = response.text.split('<nav class="site-nav"')[1].split("</nav>")[0]
+    assert f'href="{reverse(f"articles:{name}")}" aria-current="page"' in nav
+    assert nav.count('aria-current="page"') == 1
