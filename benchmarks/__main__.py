@@ -82,6 +82,10 @@ def pages():
             f"{region.get_absolute_url()}?page={region_pages}"
         ),
         "theme": theme.get_absolute_url(),
+        "regions index": "/regions/",
+        "themes index": "/themes/",
+        "reports index": "/reports/",
+        "authors index": "/authors/",
         "author": author.get_absolute_url(),
         "search": "/search/?q=water+policy",
         "search, phrase": '/search/?q="water+policy"+-energy',

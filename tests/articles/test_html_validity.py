@@ -133,6 +133,8 @@ def public_pages(client, world):
     yield "report", 200, client.get(world["report"].get_absolute_url())
     yield "author", 200, client.get(world["author"].get_absolute_url())
     yield "tag", 200, client.get("/tags/drought/")
+    for index in ("regions", "themes", "reports", "authors"):
+        yield f"{index}-index", 200, client.get(f"/{index}/")
     yield "search", 200, client.get("/search/", {"q": "river"})
     yield "search-empty", 200, client.get("/search/", {"q": "zzyzxnothing"})
     yield "not-found", 404, client.get("/nope/")
