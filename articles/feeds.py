@@ -1,7 +1,6 @@
 """RSS 2.0 and Atom feeds: the latest articles, and each region, theme, report,
 author and tag. Four or five queries per feed, whatever it lists."""
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from authors.models import Author
+from publication.models import current_identity
 from regions.models import Region
 from themes.models import Theme
 
@@ -42,7 +42,7 @@ class LatestFeed(Feed):
         return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj):
-        name = settings.PUBLICATION_NAME
+        name = current_identity().name
         return f"{obj} – {name}" if obj is not None else str(name)
 
     def link(self, obj):

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from publication.images import SafeImageField
+from publication.models import current_identity
 from publication.richtext import RichTextField
 
 # How an article is filed under each kind of subject that has a page and a feed.
@@ -342,12 +342,14 @@ class Article(models.Model):
         when = self.original_published_at or self.publish_at or self.created_at
         return (when or timezone.now()).year
 
-    def copyright_line(self, publication_name=None):
+    def copyright_line(self):
+        """ "Copyright © Authors, Holder, Year", the holder being the publication
+        identity's (memoised per process: no query on most calls)."""
         if self.copyright_override:
             return self.copyright_override
         names = ", ".join(author.name for author in self.ordered_authors())
-        publication_name = publication_name or settings.PUBLICATION_NAME
-        holders = ", ".join(part for part in (names, publication_name) if part)
+        holder = current_identity().holder
+        holders = ", ".join(part for part in (names, holder) if part)
         return f"Copyright © {holders}, {self.copyright_year}"
 
 

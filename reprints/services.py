@@ -295,14 +295,13 @@ def attribution(grant):
     """What a grantee must print: the original source (for cross-posts), the
     copyright line and the link back, as plain text and HTML."""
     article = grant.article
-    identity = Identity.get_solo()
     url = _site_url(article.get_absolute_url())
     source = ""
     if article.is_cross_post:
         source = _("The original source of this article is %(outlet)s.") % {
             "outlet": article.original_outlet
         }
-    copyright_line = article.copyright_line(publication_name=identity.holder)
+    copyright_line = article.copyright_line()
     lines = [line for line in (source, copyright_line, url) if line]
     text = "\n".join(lines)
     parts = []

@@ -1,6 +1,5 @@
 from django import template
 
-from publication.models import current_identity
 from publication.notices import notices_at
 
 register = template.Library()
@@ -15,9 +14,3 @@ def article_notices(article):
 @register.simple_tag
 def current_notices():
     return notices_at()
-
-
-@register.simple_tag
-def copyright_line(article):
-    """The article's copyright line, naming the identity's copyright holder."""
-    return article.copyright_line(publication_name=current_identity().holder)

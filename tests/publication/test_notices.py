@@ -206,10 +206,9 @@ def test_identity_name_and_holder_reach_pages_and_copyright(client):
     )
     response = client.get(reverse("publication:disclaimer"))
     assert "The Review" in response.text
-    line = Template("{% load notices %}{% copyright_line article %}").render(
-        Context({"article": article})
-    )
-    assert "Review Trust" in line
+    assert "Review Trust" in article.copyright_line()
+    page = client.get(article.get_absolute_url())
+    assert f"Copyright © Review Trust, {article.publish_at.year}" in page.text
 
 
 @pytest.mark.django_db
