@@ -106,6 +106,29 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Without the publish permission, a published article's status and time
+        # stay as a publisher set them.
+        if (
+            obj is not None
+            and obj.status == Article.Status.PUBLISHED
+            and not self.has_publish_permission(request)
+        ):
+            fields += ["status", "publish_at"]
+        return fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Contributors and editors write drafts and send them for review; only
+        # publishers publish.
+        if db_field.name == "status" and not self.has_publish_permission(request):
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in Article.Status.choices
+                if value != Article.Status.PUBLISHED
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def get_queryset(self, request):
         return (
             super()

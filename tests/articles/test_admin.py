@@ -231,3 +231,39 @@ def test_article_list_thumbnail_is_a_small_rendition(admin_client, make_article)
     )
     assert small["name"] in response.text
     assert article.featured_image.name not in response.text
+
+
+@pytest.fixture
+def contributor_client(client, django_user_model):
+    user = django_user_model.objects.create_user(
+        "writer", password="x-long-pass-1", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Contributor"))
+    client.force_login(user)
+    return client
+
+
+def test_contributor_can_send_for_review_but_not_publish(
+    contributor_client, make_article
+):
+    draft = make_article(state="draft")
+    url = reverse("admin:articles_article_change", args=[draft.pk])
+    form = contributor_client.get(url).context["adminform"].form
+    assert [value for value, _ in form.fields["status"].choices] == ["draft", "review"]
+
+
+def test_contributor_cannot_change_a_published_articles_status(
+    contributor_client, make_article
+):
+    published = make_article()
+    url = reverse("admin:articles_article_change", args=[published.pk])
+    form = contributor_client.get(url).context["adminform"].form
+    assert "status" not in form.fields
+    assert "publish_at" not in form.fields
+
+
+def test_publisher_can_publish_from_the_form(admin_client, make_article):
+    draft = make_article(state="draft")
+    url = reverse("admin:articles_article_change", args=[draft.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert "published" in [value for value, _ in form.fields["status"].choices]
