@@ -1,5 +1,5 @@
 from django import forms
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, slug_re
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,7 +82,9 @@ class ReprintRequestForm(ProtectedFormMixin, forms.ModelForm):
             if self.is_bound
             else self.initial.get("article")
         )
-        self.chosen_article = articles.filter(slug=slug).first() if slug else None
+        self.chosen_article = (
+            articles.filter(slug=slug).first() if slug and slug_re.match(slug) else None
+        )
         if self.chosen_article is not None:
             self.fields["article"].widget = forms.HiddenInput()
 
