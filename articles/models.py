@@ -323,6 +323,8 @@ class Article(models.Model):
 
     @property
     def is_public(self):
+        """published()'s rule for one loaded row (the staff preview banner), so it
+        costs no query; test_models checks the two agree."""
         return (
             self.status == self.Status.PUBLISHED
             and self.publish_at is not None

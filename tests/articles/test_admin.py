@@ -80,7 +80,16 @@ def test_taxonomy_lists_count_articles_and_link_to_public_pages(admin_client, co
     response = admin_client.get(reverse("admin:regions_region_changelist"))
     assert "Sahel" in response.text
     assert content["region"].get_absolute_url() in response.text
-    assert "1 <small>(1 published)</small>" in response.text
+    assert "1 <small>(1 public)</small>" in response.text
+
+
+def test_subject_counts_only_public_articles(admin_client, make_region, make_article):
+    region = make_region("Andes")
+    make_article(regions=[region])
+    make_article(regions=[region], state="scheduled")
+    make_article(regions=[region], state="draft")
+    response = admin_client.get(reverse("admin:regions_region_changelist"))
+    assert "3 <small>(1 public)</small>" in response.text
 
 
 def test_view_on_site_goes_to_the_article(admin_client, content):

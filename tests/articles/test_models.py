@@ -132,3 +132,16 @@ def test_tags_are_added_and_filtered(make_article):
     tagged.tags.add("energy")
     assert set(tagged.tags.names()) == {"Water", "Energy"}
     assert Article.objects.filter(tags__slug="energy").count() == 2
+
+
+def test_is_public_agrees_with_published(make_article, now):
+    articles = [
+        make_article(publish_at=now - timedelta(seconds=1)),
+        make_article(state="scheduled", publish_at=now + timedelta(seconds=1)),
+        make_article(state="draft"),
+        make_article(state="review"),
+        make_article(state="unpublished"),
+    ]
+    public = set(Article.objects.published().values_list("pk", flat=True))
+    for article in articles:
+        assert article.is_public == (article.pk in public), article.status
