@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -118,6 +119,7 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
+        CHANGES = "changes", _("Changes requested")
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("title"), max_length=300)
@@ -207,6 +209,25 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    pending_change_at = models.DateTimeField(
+        _("draft changes go live at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A publisher scheduled the working draft of this live article to "
+            "replace what readers see at this time."
+        ),  # fmt: skip
+    )
 
     original_outlet = models.CharField(
         _("original outlet"),
@@ -260,12 +281,20 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         ordering = ["-publish_at", "-pk"]
         get_latest_by = "publish_at"
-        permissions = [("publish_article", "Can publish and unpublish articles")]
+        permissions = [
+            ("publish_article", "Can publish and unpublish articles"),
+            ("edit_others_article", "Can edit other people's articles"),
+        ]
         indexes = [
             models.Index(
                 fields=["status", "-publish_at", "-id"], name="article_public"
             ),
             models.Index(fields=["-updated_at"], name="article_updated"),
+            models.Index(
+                fields=["pending_change_at"],
+                name="article_pending_change",
+                condition=Q(pending_change_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -329,6 +358,15 @@ class Article(models.Model):
             self.status == self.Status.PUBLISHED
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        """Published, but its time has not come: readers cannot see it yet."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
         )
 
     @property

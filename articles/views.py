@@ -142,8 +142,9 @@ class HomeView(TemplateView):
 )
 class ArticleDetailView(DetailView):
     def get_queryset(self):
-        # Staff preview unpublished work; everyone else sees only what is public.
-        if self.request.user.is_staff:
+        # Those who may change articles preview unpublished work (not every
+        # staff account); everyone else sees only what is public.
+        if self.request.user.has_perm("articles.change_article"):
             articles = Article.objects.all()
         else:
             articles = Article.objects.published()
@@ -328,7 +329,7 @@ class ReportView(SubjectArticlesView):
 
     def get_subject(self):
         reports = InDepthReport.objects.all()
-        if not self.request.user.is_staff:
+        if not self.request.user.has_perm("articles.change_article"):
             reports = reports.public()
         return get_object_or_404(reports, slug=self.kwargs["slug"])
 

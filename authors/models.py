@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,18 @@ class Author(models.Model):
         _("other links"),
         blank=True,
         help_text=_("Profiles elsewhere, one address per line."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("editor account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text=_(
+            "The author's login, if they write in the editor admin: a "
+            "contributor may edit the drafts they are credited on."
+        ),  # fmt: skip
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "regions",
     "themes",
     "articles",
+    "editorial",
     "reprints",
 ]
 
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "editorial.middleware.ApplyDueChangesMiddleware",
 ]
 
 ROOT_URLCONF = "publication.urls"

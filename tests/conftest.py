@@ -1,5 +1,7 @@
 import pytest
 
+pytest_plugins = ["tests.factories"]
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):

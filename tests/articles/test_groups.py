@@ -87,16 +87,20 @@ def test_contributor_permissions():
     } <= permissions
     assert "articles.delete_article" not in permissions
     assert "articles.publish_article" not in permissions
+    assert "articles.edit_others_article" not in permissions
     assert "authors.change_author" not in permissions
     assert "taggit.delete_tag" not in permissions
 
 
 def test_editor_permissions():
-    assert codenames("Editor") == EDITOR_PERMISSIONS
+    assert codenames("Editor") == EDITOR_PERMISSIONS | {"articles.edit_others_article"}
 
 
 def test_publisher_permissions():
-    assert codenames("Publisher") == EDITOR_PERMISSIONS | {"articles.publish_article"}
+    assert codenames("Publisher") == EDITOR_PERMISSIONS | {
+        "articles.edit_others_article",
+        "articles.publish_article",
+    }
 
 
 def test_contributor_can_add_but_not_publish(client):

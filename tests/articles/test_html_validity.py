@@ -163,9 +163,12 @@ def render_pages(client, django_user_model, world):
         assert response.status_code == status, name
         pages[name] = response.content.decode()
 
+    from django.contrib.auth.models import Group
+
     staff = django_user_model.objects.create_user(
         "editor", "editor@example.org", "a-long-password-1", is_staff=True
     )
+    staff.groups.add(Group.objects.get(name="Editor"))
     client.force_login(staff)
     response = client.get(world["draft"].get_absolute_url())
     assert response.status_code == 200

@@ -1,0 +1,337 @@
+"""The desk's pages in the article admin: history, compare, one revision, its
+preview, restore, and the confirmations for unpublish, unschedule, discard and
+re-pin. ``ArticleAdmin.get_urls`` routes them; each receives the saved article,
+already checked to exist and be visible to the user."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from articles.models import Article
+from articles.views import ArticleDetailView
+
+from . import permissions, services
+from .diff import compare as compare_states
+from .models import AuditEntry, Comment, Revision
+from .state import article_from_state
+
+
+def _url(name, article, *args):
+    return reverse(f"admin:articles_article_{name}", args=[article.pk, *args])
+
+
+def _context(model_admin, request, article, title, **extra):
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "original": article,
+        "article": article,
+        "change_url": _url("change", article),
+        "history_url": _url("history", article),
+        **extra,
+    }
+
+
+def _revision(article, number):
+    return get_object_or_404(Revision, article=article, number=number)
+
+
+def desk_context(model_admin, request, obj):
+    """What the change form shows about the workflow: where the article
+    stands, which actions this user may take, the review comments."""
+    user = request.user
+    if obj is None or obj.pk is None:
+        return {
+            "desk": {
+                "is_new": True,
+                "can_edit": permissions.can_edit(user),
+                "can_publish": permissions.can_publish(user),
+            }
+        }
+    from .admin import workflow_label
+
+    article = Article.objects.get(pk=obj.pk)
+    draft = services.working_draft(article)
+    article.working_draft = draft
+    is_live = article.status == Article.Status.PUBLISHED
+    latest = article.revisions.order_by("-number").first()
+    live = services.live_revision(article)
+    review = draft.review if draft else article.status
+    compare_url = None
+    if draft is not None and live is not None:
+        compare_url = (
+            f"{_url('compare', article)}?a={live.number}&b={draft.revision.number}"
+        )
+    return {
+        "desk": {
+            "is_new": False,
+            "label": workflow_label(article),
+            "is_live": is_live,
+            "is_public": article.is_public,
+            "is_scheduled": article.is_scheduled,
+            "draft": draft,
+            "review": review,
+            "in_review": review == Article.Status.REVIEW,
+            "can_edit": permissions.can_edit(user, article),
+            "can_publish": permissions.can_publish(user),
+            "can_comment": permissions.can_comment(user, article),
+            "latest": latest,
+            "live": live,
+            "compare_url": compare_url,
+            "history_url": _url("history", article),
+            "preview_url": _url("preview", article, latest.number) if latest else None,
+            "unpublish_url": _url("unpublish", article),
+            "unschedule_url": _url("unschedule", article),
+            "discard_url": _url("discard", article),
+            "comments": Comment.objects.filter(article=article).select_related(
+                "author"
+            ),
+        }
+    }
+
+
+def history(model_admin, request, article):
+    """Every revision, newest first, with the live one and the draft marked,
+    who published what, and a form to compare any two."""
+    revisions = list(
+        article.revisions.select_related("created_by", "published_by").order_by(
+            "-number"
+        )
+    )
+    draft = services.working_draft(article)
+    live = services.live_revision(article)
+    for revision in revisions:
+        revision.is_live = live is not None and revision.pk == live.pk
+        revision.is_draft = draft is not None and revision.pk == draft.revision_id
+    entries = AuditEntry.objects.filter(article=article).select_related("user")[:200]
+    context = _context(
+        model_admin,
+        request,
+        article,
+        _("History: %(title)s") % {"title": article.title},
+        revisions=revisions,
+        entries=entries,
+        compare_url=_url("compare", article),
+        can_edit=permissions.can_edit(request.user, article),
+    )
+    return TemplateResponse(request, "editorial/admin/history.html", context)
+
+
+def _number(request, name):
+    raw = request.GET.get(name, "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise Http404(_("Choose two revisions to compare."))
+    return int(raw)
+
+
+def compare(model_admin, request, article):
+    """Two revisions field by field: ``?a=<older>&b=<newer>``."""
+    first = _revision(article, _number(request, "a"))
+    second = _revision(article, _number(request, "b"))
+    if first.number > second.number:
+        first, second = second, first
+    context = _context(
+        model_admin,
+        request,
+        article,
+        _("Compare revisions %(a)s and %(b)s")
+        % {"a": first.number, "b": second.number},
+        first=first,
+        second=second,
+        changes=compare_states(first.state, second.state),
+    )
+    return TemplateResponse(request, "editorial/admin/compare.html", context)
+
+
+def revision(model_admin, request, article, number):
+    """One revision: what changed from the one before, and restore."""
+    current = _revision(article, number)
+    previous = article.revisions.filter(number__lt=number).order_by("-number").first()
+    context = _context(
+        model_admin,
+        request,
+        article,
+        _("Revision %(number)s") % {"number": number},
+        revision=current,
+        previous=previous,
+        changes=compare_states(previous.state if previous else {}, current.state),
+        can_edit=permissions.can_edit(request.user, article),
+        restore_url=_url("restore", article, number),
+        preview_url=_url("preview", article, number),
+    )
+    return TemplateResponse(request, "editorial/admin/revision.html", context)
+
+
+class RevisionPreview(ArticleDetailView):
+    """A revision rendered with the public article template, under a banner."""
+
+    template_name = "articles/article_detail.html"
+
+    def get_object(self, queryset=None):
+        return self.kwargs["shown"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview_banner"] = self.kwargs["banner"]
+        return context
+
+
+def preview(model_admin, request, article, number):
+    if not permissions.can_preview(request.user):
+        raise PermissionDenied
+    current = _revision(article, number)
+    shown = article_from_state(article, current.state)
+    banner = _("Preview of revision %(number)s (%(when)s). Readers do not see it.") % {
+        "number": number,
+        "when": current.created_at.strftime("%Y-%m-%d %H:%M"),
+    }
+    view = RevisionPreview.as_view()
+    response = view(request, slug=article.slug, shown=shown, banner=banner)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _confirm(model_admin, request, article, *, title, text, button, done, action):
+    """A confirmation page; on POST run ``action`` and go back to the form."""
+    if request.method == "POST":
+        try:
+            action()
+        except services.WorkflowError as error:
+            model_admin.message_user(request, str(error), messages.WARNING)
+        else:
+            model_admin.message_user(request, done, messages.SUCCESS)
+        return redirect(_url("change", article))
+    context = _context(model_admin, request, article, title, text=text, button=button)
+    return TemplateResponse(request, "editorial/admin/confirm.html", context)
+
+
+def restore(model_admin, request, article, number):
+    if not permissions.can_edit(request.user, article):
+        raise PermissionDenied
+    old = _revision(article, number)
+    live = article.status == Article.Status.PUBLISHED
+    return _confirm(
+        model_admin,
+        request,
+        article,
+        title=_("Restore revision %(number)s") % {"number": number},
+        text=(
+            _(
+                "Revision %(number)s becomes the working draft. Readers keep "
+                "seeing the live article until it is published."
+            )
+            if live
+            else _(
+                "Revision %(number)s becomes the article's text. Nothing is "
+                "lost: the present text stays in the history."
+            )
+        )
+        % {"number": number},
+        button=_("Restore as draft"),
+        done=_("Revision %(number)s restored as the draft.") % {"number": number},
+        action=lambda: services.restore(article, old, user=request.user),
+    )
+
+
+def unpublish(model_admin, request, article):
+    if not permissions.can_publish(request.user):
+        raise PermissionDenied
+    return _confirm(
+        model_admin,
+        request,
+        article,
+        title=_("Unpublish"),
+        text=_(
+            "“%(title)s” goes back to draft: readers get “page not found” at its "
+            "address, and it leaves the listings, feeds and search."
+        )
+        % {"title": article.title},
+        button=_("Unpublish"),
+        done=_("Unpublished."),
+        action=lambda: services.unpublish(article, user=request.user),
+    )
+
+
+def unschedule(model_admin, request, article):
+    if not permissions.can_publish(request.user):
+        raise PermissionDenied
+    return _confirm(
+        model_admin,
+        request,
+        article,
+        title=_("Cancel the schedule"),
+        text=_("Nothing is published at the scheduled time; the text stays."),
+        button=_("Cancel the schedule"),
+        done=_("Schedule cancelled."),
+        action=lambda: services.unschedule(article, user=request.user),
+    )
+
+
+def discard(model_admin, request, article):
+    if not permissions.can_edit(request.user, article):
+        raise PermissionDenied
+    return _confirm(
+        model_admin,
+        request,
+        article,
+        title=_("Discard the draft"),
+        text=_(
+            "The draft changes are set aside and the form shows the live article "
+            "again. The draft stays in the history, from where it can be restored."
+        ),
+        button=_("Discard the draft"),
+        done=_("Draft discarded."),
+        action=lambda: services.discard_draft(article, user=request.user),
+    )
+
+
+def repin(model_admin, request, article):
+    if not permissions.can_publish(request.user):
+        raise PermissionDenied
+    return _confirm(
+        model_admin,
+        request,
+        article,
+        title=_("Re-pin site notices"),
+        text=_(
+            "“%(title)s” will show the site notices in force now (disclaimer, "
+            "reprint terms, note to readers, fair-use notice, media contact) "
+            "instead of those pinned to it."
+        )
+        % {"title": article.title},
+        button=_("Re-pin to the current versions"),
+        done=_("The article now shows the current site notices."),
+        action=lambda: services.repin_notices(article, user=request.user),
+    )
+
+
+def waiting_for(user):
+    """What waits for this user on the admin index: (label, count, url)."""
+    changelist = reverse("admin:articles_article_changelist")
+    rows = []
+    if permissions.can_publish(user):
+        count = Article.objects.filter(status=Article.Status.REVIEW).count()
+        count += Article.objects.filter(working_draft__review="review").count()
+        rows.append((gettext_lazy("In review"), count, f"{changelist}?state=review"))
+    mine = Article.objects.filter(created_by=user) | Article.objects.filter(
+        authorships__author__user=user
+    )
+    changes = (
+        mine.filter(status=Article.Status.CHANGES).distinct().count()
+        + mine.filter(working_draft__review="changes").distinct().count()
+    )
+    rows.append(
+        (
+            gettext_lazy("Changes requested of you"),
+            changes,
+            f"{changelist}?state=changes&mine=1",
+        )
+    )
+    return rows
