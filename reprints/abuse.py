@@ -133,6 +133,8 @@ class Limit:
 
 
 def limits_for(request):
+    # No limit counts everyone together: a flood from many addresses would
+    # refuse every reader. services.in_flood() holds such floods for review.
     ip = client_ip(request)
     return [
         (
@@ -142,10 +144,6 @@ def limits_for(request):
         (
             f"ip:{ip}",
             Limit("day", getattr(settings, "REPRINT_RATE_PER_DAY", 20), 86400),
-        ),
-        (
-            "all",
-            Limit("hour", getattr(settings, "REPRINT_RATE_GLOBAL_PER_HOUR", 300), 3600),
         ),
     ]
 
