@@ -323,12 +323,13 @@ class PermissionGrant(models.Model):
 
 
 class RateCounter(models.Model):
-    """A rate-limit counter, for when the cache is the database: Django's
-    database cache cannot increment atomically, a single UPDATE can."""
+    """One client's recent submissions, for when the cache is not Redis: the
+    times of the hits still inside the longest window (a sliding window),
+    updated under a row lock so processes never lose a hit."""
 
     key = models.CharField(max_length=200, unique=True)
-    count = models.PositiveIntegerField(default=0)
+    hits = models.JSONField(default=list)
     expires_at = models.DateTimeField(db_index=True)
 
     def __str__(self):
-        return f"{self.key}={self.count}"
+        return f"{self.key}: {len(self.hits)}"
