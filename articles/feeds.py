@@ -16,6 +16,7 @@ from themes.models import Theme
 
 from .models import Article, InDepthReport
 from .search import tagged_article_ids
+from .selectors import with_public_articles
 
 FEED_ITEMS = 20
 
@@ -34,12 +35,13 @@ class LatestFeed(Feed):
     kind = None
     model = None
 
+    def subjects(self):
+        return self.model.objects.all()
+
     def get_object(self, request, slug=None):
         if self.model is None:
             return None
-        if self.model is InDepthReport:
-            return get_object_or_404(InDepthReport.objects.public(), slug=slug)
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.subjects(), slug=slug)
 
     def title(self, obj):
         name = current_identity().name
@@ -119,10 +121,16 @@ class ReportFeed(LatestFeed):
     kind = "report"
     model = InDepthReport
 
+    def subjects(self):
+        return InDepthReport.objects.public()
+
 
 class AuthorFeed(LatestFeed):
     kind = "author"
     model = Author
+
+    def subjects(self):
+        return with_public_articles(Author)
 
 
 class TagFeed(LatestFeed):

@@ -32,6 +32,7 @@ from regions.models import Region
 from themes.models import Theme
 
 from .models import Article, Authorship
+from .selectors import with_public_articles
 
 MAX_QUERY_LENGTH = 200
 START, STOP = "\x02", "\x03"
@@ -139,7 +140,7 @@ class SearchForm(forms.Form):
         empty_label=_("Any theme"),
     )
     author = forms.ModelChoiceField(
-        Author.objects.all(),
+        with_public_articles(Author).order_by("name", "pk"),
         label=_("Author"),
         required=False,
         to_field_name="slug",

@@ -2,7 +2,7 @@
 edit) and every listing page."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.functional import cached_property
 from taggit.models import Tag
@@ -12,6 +12,7 @@ from regions.models import Region
 from themes.models import Theme
 
 from .models import Article, InDepthReport
+from .selectors import with_public_articles
 
 
 class ArticleSitemap(Sitemap):
@@ -50,11 +51,6 @@ class ListingSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        def has_public_article(relation):
-            return Exists(
-                Article.objects.published().filter(**{relation: OuterRef("pk")})
-            )
-
         return [
             reverse("articles:home"),
             *(
@@ -69,15 +65,11 @@ class ListingSitemap(Sitemap):
             ),
             *(
                 author.get_absolute_url()
-                for author in Author.objects.filter(
-                    has_public_article("authorships__author")
-                ).only("slug")
+                for author in with_public_articles(Author).only("slug")
             ),
             *(
                 reverse("articles:tag", args=[tag.slug])
-                for tag in Tag.objects.filter(has_public_article("tags")).order_by(
-                    "name"
-                )
+                for tag in with_public_articles(Tag).order_by("name")
             ),
         ]
 

@@ -10,9 +10,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
     Count,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Q,
     Window,
@@ -37,6 +35,7 @@ from .http import article_last_modified, conditional, public_cache, site_last_mo
 from .models import SUBJECT_LOOKUPS, Article, Authorship, InDepthReport
 from .pagination import KeysetPaginator, page_number
 from .search import SearchForm, filtered_articles, search, tagged_article_ids
+from .selectors import with_public_articles
 
 PER_PAGE = 20
 HOME_LATEST = 8
@@ -297,6 +296,10 @@ class AuthorView(SubjectArticlesView):
     kind = "author"
     template_name = "articles/author_detail.html"
 
+    def get_subject(self):
+        # Like a report, an author with no public article does not exist yet.
+        return get_object_or_404(with_public_articles(Author), slug=self.kwargs["slug"])
+
     def page_title(self):
         return _("Articles by %(name)s") % {"name": self.subject.name}
 
@@ -350,13 +353,6 @@ class ReportView(SubjectArticlesView):
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-def public_articles_about(model):
-    """Public articles filed under the outer query's region, theme, report or
-    author, for ``Exists()``."""
-    relation = SUBJECT_LOOKUPS[model._meta.label_lower]
-    return Article.objects.published().filter(**{relation: OuterRef("pk")})
-
-
 def public_article_counts(model):
     """``{pk: number of public articles}`` for each region, theme, report or
     author that has one.
@@ -391,9 +387,10 @@ class SubjectIndexView(ListView):
     template_name = "articles/subject_index.html"
 
     def get_queryset(self):
-        subjects = self.model.objects.all()
         if self.only_with_articles:
-            subjects = subjects.filter(Exists(public_articles_about(self.model)))
+            subjects = with_public_articles(self.model)
+        else:
+            subjects = self.model.objects.all()
         if self.ordering:
             subjects = subjects.order_by(*self.ordering)
         return subjects

@@ -301,8 +301,12 @@ LOGGING = {
 }
 
 # Reprint and contact forms: limits per client address and for everyone.
+# Per client (an IPv4 address or an IPv6 /64), in sliding windows.
 REPRINT_RATE_PER_10_MIN = int(os.environ.get("REPRINT_RATE_PER_10_MIN", "5"))
 REPRINT_RATE_PER_DAY = int(os.environ.get("REPRINT_RATE_PER_DAY", "20"))
+# Not a limit: above this many submissions of a form in the last hour, from
+# everyone, new ones are still taken but held for review, and the editors get
+# one digest an hour instead of one e-mail each.
 REPRINT_RATE_GLOBAL_PER_HOUR = int(
     os.environ.get("REPRINT_RATE_GLOBAL_PER_HOUR", "300")
 )

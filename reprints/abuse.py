@@ -1,6 +1,8 @@
 """What keeps the public forms from being abused: a signed form token (minimum
 fill time and idempotency), a honeypot, and rate limits every process shares."""
 
+import ipaddress
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -10,9 +12,8 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,9 +111,34 @@ class ProtectedFormMixin(forms.Form):
         return cleaned_data
 
 
+def clock():
+    """Seconds since the epoch, for the rate limits (tests move it)."""
+    return time.time()
+
+
+def parse_address(value):
+    """``value`` as a normalised IP address string, or None when it is not one.
+    Accepts what proxies write: ``[v6]:port``, ``v4:port``, an IPv4-mapped IPv6
+    address (which is its IPv4 address) and a zone (dropped)."""
+    text = (value or "").strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    text = text.split("%", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address)
+
+
 def client_ip(request):
-    """The client's address. Behind N trusted proxies (REPRINT_TRUSTED_PROXIES),
-    the Nth address from the right of X-Forwarded-For; else REMOTE_ADDR."""
+    """The client's address, normalised, or None when the headers hold none.
+    Behind N trusted proxies (REPRINT_TRUSTED_PROXIES), the Nth address from the
+    right of X-Forwarded-For; else REMOTE_ADDR."""
     proxies = getattr(settings, "REPRINT_TRUSTED_PROXIES", 0)
     if proxies:
         forwarded = [
@@ -121,71 +147,130 @@ def client_ip(request):
             if part.strip()
         ]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+            return parse_address(forwarded[-proxies])
+    return parse_address(request.META.get("REMOTE_ADDR"))
+
+
+def client_key(request):
+    """Who a limit counts: an IPv4 address, or an IPv6 /64 (one household or
+    one server is given a whole /64, so counting addresses would let it rotate
+    through billions of them)."""
+    address = client_ip(request)
+    if address is None:
+        return "unknown"
+    if ":" in address:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return address
 
 
 @dataclass
 class Limit:
-    name: str
     count: int
     window: int  # seconds
 
 
-def limits_for(request):
-    ip = client_ip(request)
+def client_limits():
     return [
-        (
-            f"ip:{ip}",
-            Limit("10min", getattr(settings, "REPRINT_RATE_PER_10_MIN", 5), 600),
-        ),
-        (
-            f"ip:{ip}",
-            Limit("day", getattr(settings, "REPRINT_RATE_PER_DAY", 20), 86400),
-        ),
-        (
-            "all",
-            Limit("hour", getattr(settings, "REPRINT_RATE_GLOBAL_PER_HOUR", 300), 3600),
-        ),
+        Limit(getattr(settings, "REPRINT_RATE_PER_10_MIN", 5), 600),
+        Limit(getattr(settings, "REPRINT_RATE_PER_DAY", 20), 86400),
     ]
 
 
-def hit(key, window):
-    """Add one to the counter ``key`` for a fixed window; return the new count.
-    Atomic across processes: Redis INCR, or one UPDATE on the database."""
-    cache = caches["default"]
-    if not isinstance(cache, DatabaseCache):
-        cache.add(key, 0, timeout=window)
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
-            return 1
-    now = timezone.now()
+def wait_for(hits, limits, now):
+    """Seconds until one more hit would fit every limit, given the times of the
+    hits kept (sliding windows: a limit counts the hits of the last ``window``
+    seconds); 0 when it fits now."""
+    hits = sorted(hits)
+    wait = 0.0
+    for limit in limits:
+        recent = [at for at in hits if at > now - limit.window]
+        if len(recent) >= limit.count:
+            # The next hit fits once enough of these have left the window.
+            freed_at = recent[len(recent) - limit.count] + limit.window
+            wait = max(wait, freed_at - now)
+    return wait
+
+
+# One round trip, atomic in Redis: drop the hits older than the longest window,
+# check every limit against the rest, and record this hit only if it fits (a
+# refused attempt is not counted, so Retry-After is the real wait).
+# KEYS[1]: the client's sorted set (score = time of a hit).
+# ARGV: now, longest window, a unique member, then count and window per limit.
+SLIDING_WINDOW_LUA = """
+local now = tonumber(ARGV[1])
+local longest = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
+local wait = 0
+for i = 4, #ARGV, 2 do
+  local count = tonumber(ARGV[i])
+  local window = tonumber(ARGV[i + 1])
+  local recent = redis.call(
+    'ZRANGEBYSCORE', KEYS[1], '(' .. (now - window), '+inf', 'WITHSCORES')
+  local n = #recent / 2
+  if n >= count then
+    local freed_at = tonumber(recent[2 * (n - count + 1)]) + window
+    wait = math.max(wait, freed_at - now)
+  end
+end
+if wait > 0 then
+  return tostring(wait)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('EXPIRE', KEYS[1], math.ceil(longest))
+return '0'
+"""
+
+
+def _hit_redis(cache, key, limits, now):
+    # Django's RedisCache has no sorted sets or scripts: use its client, with
+    # its key prefix, so the limits share the cache's server and namespace.
+    client = cache._cache.get_client(key, write=True)
+    args = [repr(now), max(limit.window for limit in limits), uuid.uuid4().hex]
+    for limit in limits:
+        args += [limit.count, limit.window]
+    return float(
+        client.eval(SLIDING_WINDOW_LUA, 1, cache.make_and_validate_key(key), *args)
+    )
+
+
+def _hit_database(key, limits, now):
+    longest = max(limit.window for limit in limits)
     with transaction.atomic():
-        if RateCounter.objects.filter(key=key).update(count=F("count") + 1):
-            return RateCounter.objects.values_list("count", flat=True).get(key=key)
-        RateCounter.objects.filter(expires_at__lt=now).delete()
-        try:
-            with transaction.atomic():
-                RateCounter.objects.create(
-                    key=key, count=1, expires_at=now + timedelta(seconds=window)
-                )
-            return 1
-        except IntegrityError:
-            RateCounter.objects.filter(key=key).update(count=F("count") + 1)
-            return RateCounter.objects.values_list("count", flat=True).get(key=key)
+        counter = RateCounter.objects.select_for_update().filter(key=key).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    counter = RateCounter.objects.create(
+                        key=key, expires_at=timezone.now()
+                    )
+            except IntegrityError:
+                # Another process made the row first: wait for its lock.
+                counter = RateCounter.objects.select_for_update().get(key=key)
+        hits = [at for at in counter.hits if at > now - longest]
+        wait = wait_for(hits, limits, now)
+        if not wait:
+            hits.append(now)
+        counter.hits = hits
+        counter.expires_at = timezone.now() + timedelta(seconds=longest)
+        counter.save(update_fields=["hits", "expires_at"])
+    return wait
+
+
+def hit(key, limits):
+    """Record one hit for ``key`` if it fits every limit; return the seconds to
+    wait (0: it fitted and was counted). Atomic across processes: one Lua
+    script in Redis, else one row locked with SELECT ... FOR UPDATE."""
+    cache = caches["default"]
+    now = clock()
+    if isinstance(cache, RedisCache):
+        return _hit_redis(cache, key, limits, now)
+    # No other cache backend can read, check and write atomically across
+    # processes (LocMem is per process, the database cache has no locking).
+    return _hit_database(key, limits, now)
 
 
 def over_limit(request, scope):
-    """Count one submission; return the seconds to wait if it is over a limit,
-    else None."""
-    now = time.time()
-    wait = None
-    for who, limit in limits_for(request):
-        window_start = int(now // limit.window) * limit.window
-        key = f"rate:{scope}:{who}:{limit.name}:{window_start}"
-        if hit(key, limit.window) > limit.count:
-            seconds = max(1, int(window_start + limit.window - now) + 1)
-            wait = max(wait or 0, seconds)
-    return wait
+    """Count one submission from this client; return the whole seconds to wait
+    if it is over a limit (and then it is not counted), else None."""
+    wait = hit(f"rate:{scope}:{client_key(request)}", client_limits())
+    return math.ceil(wait) if wait > 0 else None

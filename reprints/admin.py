@@ -107,8 +107,14 @@ class ReprintRequestAdmin(admin.ModelAdmin):
         "medium",
         "intended_date",
         "is_notified",
+        "is_held_for_review",
     ]
-    list_filter = ["status", "medium", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "status",
+        "is_held_for_review",
+        "medium",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = [
         "reference",
         "name",
@@ -139,6 +145,7 @@ class ReprintRequestAdmin(admin.ModelAdmin):
         "terms",
         "created_at",
         "notified_at",
+        "is_held_for_review",
         "grant_link",
     ]
     fieldsets = [
@@ -151,7 +158,10 @@ class ReprintRequestAdmin(admin.ModelAdmin):
             _("Request"),
             {"fields": ["medium", "language", "intended_date", "message", "terms"]},
         ),
-        (_("Delivery"), {"fields": ["created_at", "notified_at"]}),
+        (
+            _("Delivery"),
+            {"fields": ["created_at", "notified_at", "is_held_for_review"]},
+        ),
     ]
 
     def has_add_permission(self, request):
@@ -391,14 +401,19 @@ class ContactMessageAdmin(admin.ModelAdmin):
         "name",
         "email",
         "is_notified",
+        "is_held_for_review",
     ]
-    list_filter = ["topic", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "topic",
+        "is_held_for_review",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["reference", "name", "email", "organisation", "subject"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     readonly_fields = [
         "reference", "topic", "name", "email", "organisation", "subject",
-        "message", "created_at", "notified_at",
+        "message", "created_at", "notified_at", "is_held_for_review",
     ]  # fmt: skip
     fields = readonly_fields
 

@@ -39,9 +39,47 @@ class Notified(models.Model):
     editors_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     sending_until = models.DateTimeField(null=True, blank=True, editable=False)
+    is_held_for_review = models.BooleanField(
+        _("held for review"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Received during a flood of submissions: the editors were told in a "
+            "digest rather than one by one. Check it is genuine before answering."
+        ),
+    )
+    digest = models.ForeignKey(
+        "reprints.EditorDigest",
+        verbose_name=_("digest"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="%(class)s_set",
+    )
 
     class Meta:
         abstract = True
+
+
+class EditorDigest(models.Model):
+    """One e-mail to the editors listing the submissions held during a flood.
+    At most one a clock hour (``hour`` is unique), sent exactly once."""
+
+    hour = models.PositiveBigIntegerField(
+        unique=True, editable=False, help_text=_("Hours since 1970 (UTC).")
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("digest of held submissions")
+        verbose_name_plural = _("digests of held submissions")
+        ordering = ["-hour"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:00}"
 
 
 class ReprintRequest(Notified):
@@ -136,6 +174,7 @@ class ContactMessage(Notified):
         verbose_name = _("contact message")
         verbose_name_plural = _("contact messages")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at"], name="contact_message_new")]
 
     def __str__(self):
         return f"{self.reference} – {self.subject}"
@@ -284,12 +323,13 @@ class PermissionGrant(models.Model):
 
 
 class RateCounter(models.Model):
-    """A rate-limit counter, for when the cache is the database: Django's
-    database cache cannot increment atomically, a single UPDATE can."""
+    """One client's recent submissions, for when the cache is not Redis: the
+    times of the hits still inside the longest window (a sliding window),
+    updated under a row lock so processes never lose a hit."""
 
     key = models.CharField(max_length=200, unique=True)
-    count = models.PositiveIntegerField(default=0)
+    hits = models.JSONField(default=list)
     expires_at = models.DateTimeField(db_index=True)
 
     def __str__(self):
-        return f"{self.key}={self.count}"
+        return f"{self.key}: {len(self.hits)}"

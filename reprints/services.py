@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from publication.models import Identity, NoticeVersion
 from publication.notices import current_notice
 
 from .models import (
     ContactMessage,
+    EditorDigest,
     PermissionGrant,
     ReplyTemplate,
     ReprintEvent,
@@ -32,16 +34,63 @@ logger = logging.getLogger("imprint.reprints")
 # another may try.
 CLAIM_SECONDS = 300
 
+# Editors get at most one digest of held submissions per clock hour.
+DIGEST_SECONDS = 3600
 
-def enqueue_after_commit(task, pk):
-    """Enqueue ``task(pk)`` once the surrounding transaction commits. A failure
-    to enqueue is logged; the row stays unsent and the cron command retries."""
+
+def now_seconds():
+    """Seconds since the epoch, for the digest's hour (tests move it)."""
+    return timezone.now().timestamp()
+
+
+def in_flood(model):
+    """Whether more than REPRINT_RATE_GLOBAL_PER_HOUR submissions of this kind
+    were stored in the last hour (from everyone, a sliding hour). Counts stored
+    rows, which passed the per-client limits, and stops counting at the
+    threshold so a large flood costs no more than a small one."""
+    threshold = getattr(settings, "REPRINT_RATE_GLOBAL_PER_HOUR", 300)
+    since = timezone.now() - timedelta(hours=1)
+    recent = model.objects.filter(created_at__gte=since).order_by()
+    return recent.values("pk")[:threshold].count() >= threshold
+
+
+def held_waiting():
+    """Whether any held submission is not yet in a digest."""
+    return any(
+        model.objects.filter(is_held_for_review=True, digest__isnull=True).exists()
+        for model in (ReprintRequest, ContactMessage)
+    )
+
+
+def _store(model, token, fields, task):
+    """Store a submission once and notify after commit; in a flood, hold it for
+    review and let the hour's digest tell the editors instead."""
+    from .tasks import send_digest
+
+    with transaction.atomic():
+        held = in_flood(model)
+        obj, created = _create_once(
+            model, token, {**fields, "is_held_for_review": held}
+        )
+        if created:
+            enqueue_after_commit(task, obj.pk)
+            hour = int(now_seconds() // DIGEST_SECONDS)
+            if held and not EditorDigest.objects.filter(hour=hour).exists():
+                # The first held submission of the hour: the digest goes out now.
+                enqueue_after_commit(send_digest)
+    return obj
+
+
+def enqueue_after_commit(task, *args):
+    """Enqueue ``task(*args)`` once the surrounding transaction commits. A
+    failure to enqueue is logged; the row stays unsent and the cron command
+    retries."""
 
     def enqueue():
         try:
-            task.enqueue(pk)
+            task.enqueue(*args)
         except Exception:
-            logger.exception("Could not enqueue %s(%s)", task.name, pk)
+            logger.exception("Could not enqueue %s%s", task.name, args)
 
     transaction.on_commit(enqueue)
 
@@ -87,15 +136,12 @@ def submit_reprint_request(data, client_ip=None):
         )
     }
     fields["terms"] = current_notice(NoticeVersion.Kind.REPRINT_TERMS)
-    with transaction.atomic():
-        request, created = _create_once(
-            ReprintRequest,
-            data["idempotency_token"],
-            {**fields, "client_ip": client_ip},
-        )
-        if created:
-            enqueue_after_commit(notify_request, request.pk)
-    return request
+    return _store(
+        ReprintRequest,
+        data["idempotency_token"],
+        {**fields, "client_ip": client_ip},
+        notify_request,
+    )
 
 
 def submit_contact_message(data, client_ip=None):
@@ -106,15 +152,12 @@ def submit_contact_message(data, client_ip=None):
         key: data[key]
         for key in ("topic", "name", "email", "organisation", "subject", "message")
     }
-    with transaction.atomic():
-        message, created = _create_once(
-            ContactMessage,
-            data["idempotency_token"],
-            {**fields, "client_ip": client_ip},
-        )
-        if created:
-            enqueue_after_commit(notify_contact, message.pk)
-    return message
+    return _store(
+        ContactMessage,
+        data["idempotency_token"],
+        {**fields, "client_ip": client_ip},
+        notify_contact,
+    )
 
 
 # Sending ---------------------------------------------------------------------
@@ -153,6 +196,8 @@ def _deliver(model, pk, steps):
         obj = model.objects.get(pk=pk)
         identity = Identity.get_solo()
         for field, send in steps:
+            if field == "editors_notified_at" and obj.is_held_for_review:
+                continue  # the editors read about it in the hour's digest
             if getattr(obj, field) is None:
                 send(obj, identity)
                 model.objects.filter(pk=pk).update(**{field: timezone.now()})
@@ -234,6 +279,71 @@ def deliver_contact_notifications(pk):
     )
 
 
+def collect_digest():
+    """Make this hour's digest of the held submissions not yet in one. Returns
+    its pk, or None when this hour has its digest already or nothing waits."""
+    hour = int(now_seconds() // DIGEST_SECONDS)
+    if EditorDigest.objects.filter(hour=hour).exists() or not held_waiting():
+        return None
+    try:
+        with transaction.atomic():
+            digest = EditorDigest.objects.create(hour=hour)
+            for model in (ReprintRequest, ContactMessage):
+                model.objects.filter(
+                    is_held_for_review=True, digest__isnull=True
+                ).update(digest=digest)
+    except IntegrityError:
+        return None  # another process made this hour's digest first
+    return digest.pk
+
+
+def _digest_editors(digest, identity):
+    requests = list(digest.reprintrequest_set.select_related("article"))
+    messages = list(digest.contactmessage_set.all())
+    if not requests and not messages:
+        return
+    # Everyone who would have had one of these one by one.
+    to = []
+    for purpose in ["reprint"] * bool(requests) + [msg.purpose for msg in messages]:
+        to += [email for email in identity.emails_for(purpose) if email not in to]
+    total = len(requests) + len(messages)
+    context = {
+        "requests": requests,
+        "messages": messages,
+        "total": total,
+        "identity": identity,
+        "site_url": settings.SITE_URL,
+    }
+    _send(
+        subject=ngettext(
+            "Held for review: %(count)s submission during a flood",
+            "Held for review: %(count)s submissions during a flood",
+            total,
+        )
+        % {"count": total},
+        to=to,
+        text=render_to_string("reprints/email/digest_editors.txt", context),
+    )
+
+
+def deliver_digest(pk):
+    """Send one digest to the editors and record its submissions as told."""
+    if not _claim(EditorDigest, pk, "notified_at"):
+        return False
+    try:
+        digest = EditorDigest.objects.get(pk=pk)
+        _digest_editors(digest, Identity.get_solo())
+        now = timezone.now()
+        for model in (ReprintRequest, ContactMessage):
+            model.objects.filter(digest=digest).update(editors_notified_at=now)
+        EditorDigest.objects.filter(pk=pk).update(notified_at=now, sending_until=None)
+    except Exception:
+        logger.exception("Sending the digest %s failed", pk)
+        EditorDigest.objects.filter(pk=pk).update(sending_until=None)
+        raise
+    return True
+
+
 def deliver_reply(event_id):
     """Send an editor's reply (recorded on a ReprintEvent) to the requester."""
     if not _claim(ReprintEvent, event_id, "emailed_at"):
@@ -280,6 +390,10 @@ def pending():
         "pk", flat=True
     ):
         yield deliver_contact_notifications, pk
+    for pk in EditorDigest.objects.filter(notified_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        yield deliver_digest, pk
     for pk in (
         ReprintEvent.objects.filter(emailed_at__isnull=True)
         .exclude(body="")

@@ -20,3 +20,11 @@ def notify_contact(message_id):
 @task
 def send_reply(event_id):
     services.deliver_reply(event_id)
+
+
+@task
+def send_digest():
+    """Make this hour's digest of held submissions, if none yet, and send it."""
+    pk = services.collect_digest()
+    if pk is not None:
+        services.deliver_digest(pk)

@@ -124,3 +124,45 @@ def test_report_with_only_hidden_articles_is_a_404(client, make_article, make_re
     report = make_report("Coming soon", articles=[draft])
     assert client.get(report.get_absolute_url()).status_code == 404
     assert client.get(report.get_absolute_url() + "feed/rss/").status_code == 404
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_author_credited_only_on_hidden_work_appears_nowhere(
+    client, setting, make_author, make_article, state
+):
+    secret = make_author("Zed Quill", slug="zed-quill", bio="Joins us in spring.")
+    make_article(f"Hidden by Zed {state}", state=state, authors=[secret])
+    _, report = setting["hidden"](state)
+    urls = public_urls(setting, report) + ["/authors/", "/search/"]
+    for url in urls + [
+        "/search/?author=zed-quill",
+        "/search/?q=zebra&author=zed-quill",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for secret_text in ("Zed Quill", "zed-quill", "Joins us in spring"):
+            assert secret_text not in response.text, (url, secret_text)
+    form = client.get("/search/").text
+    assert 'value="zed-quill"' not in form
+    assert f'<option value="{setting["author"].slug}"' in form
+    missing = client.get("/authors/no-such-author/")
+    for suffix in ("", "feed/rss/", "feed/atom/"):
+        assert client.get(f"/authors/zed-quill/{suffix}").status_code == 404, suffix
+    assert client.get("/authors/zed-quill/").text.replace(
+        "zed-quill", "X"
+    ) == missing.text.replace("no-such-author", "X")
+
+
+def test_author_appears_once_an_article_of_theirs_is_public(
+    client, make_author, make_article
+):
+    author = make_author("Zed Quill", slug="zed-quill")
+    make_article("Draft by Zed", state="draft", authors=[author])
+    assert client.get("/authors/zed-quill/").status_code == 404
+    make_article("Out now by Zed", authors=[author])
+    for url in ("/authors/zed-quill/", "/authors/zed-quill/feed/rss/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Out now by Zed" in response.text
+        assert "Draft by Zed" not in response.text
+    assert 'value="zed-quill"' in client.get("/search/").text

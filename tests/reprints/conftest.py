@@ -1,3 +1,4 @@
+import os
 import time
 import uuid
 from datetime import timedelta
@@ -99,3 +100,35 @@ def contact_data(identity):
         return data
 
     return make
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Redis as the shared cache, at REDIS_URL or the local server. Skipped when
+    no server answers, except in CI, where the server runs and it must pass.
+    A key prefix of its own, removed afterwards, so parallel runs sharing the
+    server never see (or flush) each other's keys."""
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    server = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {url}")
+    prefix = f"imprint-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    from django.core.cache import cache
+
+    yield cache
+    for key in server.scan_iter(match=f"{prefix}:*"):
+        server.delete(key)
+    server.close()

@@ -12,12 +12,16 @@ logger = logging.getLogger("imprint.reprints")
 class Command(BaseCommand):
     help = (
         "Send every e-mail not yet recorded as sent (reprint requests, contact "
-        "messages, replies). Safe to run at any time, e.g. from cron every 5 "
-        "minutes: each e-mail is sent once."
+        "messages, replies, digests of what a flood held for review). Safe to "
+        "run at any time, e.g. from cron every 5 minutes: each e-mail is sent "
+        "once, and at most one digest is made each hour."
     )
 
     def handle(self, *args, **options):
         sent = failed = 0
+        # Submissions held since this hour's digest went out wait for the next
+        # hour's: the first run of the command in that hour makes it.
+        services.collect_digest()
         for deliver, pk in list(services.pending()):
             try:
                 if deliver(pk):
