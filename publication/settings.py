@@ -60,17 +60,23 @@ INSTALLED_APPS = [
     "reprints",
 ]
 
+# The header middleware comes before WhiteNoise, so static files and every error
+# page (even one raised by the middleware below) carry the security headers.
+# The request checks come before SessionMiddleware (a NUL in the session
+# cookie would reach the session query) and before CsrfViewMiddleware (the
+# first to read a form body).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "publication.middleware.RejectNulBytesMiddleware",
+    "publication.middleware.RejectUndecodableFormsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -153,6 +159,9 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_USERNAME_CALLABLE = "publication.logins.axes_username"
+# Where a login lands when its "next" is missing or refused as unsafe.
+LOGIN_REDIRECT_URL = "admin:index"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
