@@ -277,6 +277,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+# No script reads the CSRF cookie (forms carry the token; neither the admin's
+# JavaScript nor django-prose-editor's reads it), so scripts may not.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = SECURE and env_bool("DJANGO_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = int(
     os.environ.get("DJANGO_HSTS_SECONDS", 31536000 if SECURE else 0)

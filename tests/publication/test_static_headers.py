@@ -23,3 +23,10 @@ def test_static_files_carry_the_security_headers(collected):
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_csrf_cookie_is_out_of_reach_of_scripts(client):
+    response = client.get("/contact/")
+    assert response.status_code == 200
+    assert response.cookies["csrftoken"]["httponly"]
