@@ -9,7 +9,9 @@ from django.utils import timezone
 from reprints import services
 from reprints.models import ReplyTemplate
 
-BAD = ["abc", "%C2%B2", "%C2%B9", "%D9%A3", "-1", "99999999999999999999", "x" * 300]
+# "٣" is not here: int() reads it as 3, and the admin's get_object() with it
+# (the change view's own answer for the same id).
+BAD = ["abc", "%C2%B2", "%C2%B9", "-1", "99999999999999999999", "x" * 300]
 
 
 @pytest.fixture
