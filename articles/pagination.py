@@ -41,7 +41,9 @@ def latest_change():
 def page_number(request):
     """The requested page, or 404 for anything but a positive integer."""
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+    # ASCII digits only: "²" and "¹" are digits to str.isdigit() but not to
+    # int(), and "٣" is a digit to both but is not an address we make.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
         raise Http404("No such page")
     return int(raw)
 

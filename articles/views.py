@@ -395,6 +395,16 @@ class SubjectIndexView(ListView):
             subjects = subjects.order_by(*self.ordering)
         return subjects
 
+    def paginate_queryset(self, queryset, page_size):
+        # ListView's own int() takes " 1" and "٣": read the number as every
+        # other listing does.
+        paginator = self.get_paginator(queryset, page_size)
+        try:
+            page = paginator.page(page_number(self.request))
+        except InvalidPage as error:
+            raise Http404("No such page") from error
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         counts = public_article_counts(self.model)

@@ -1,5 +1,7 @@
 """Rich text: what the editor may write, and the sanitiser every save runs."""
 
+import re
+
 import nh3
 from django_prose_editor.fields import ProseEditorField
 
@@ -37,12 +39,35 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# MathML and SVG put the parser in foreign content, where <style> is an ordinary
+# element: everything after an unclosed one (<math><mtext><table><mglyph><style>)
+# becomes its content, which clean_content_tags then drops. The editor makes
+# neither, so their tags go before parsing (their text stays).
+FOREIGN_TAGS = re.compile(
+    r"</?(?:math|svg|mi|mo|mn|ms|mtext|mglyph|malignmark|annotation-xml|"
+    r"foreignobject)\b[^>]*>",
+    re.IGNORECASE,
+)
+# A closed <style> or <script> goes with its content; an unclosed one would
+# swallow the rest of the body, so only its tag goes.
+RAW_TEXT_ELEMENTS = re.compile(
+    r"<(style|script)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+RAW_TEXT_TAGS = re.compile(r"</?(?:style|script)\b[^>]*>", re.IGNORECASE)
+
+
+def _without_foreign_content(html):
+    html = FOREIGN_TAGS.sub("", html)
+    html = RAW_TEXT_ELEMENTS.sub("", html)
+    return RAW_TEXT_TAGS.sub("", html)
+
+
 def sanitize_html(html):
     """Keep only the markup the editor makes; drop scripts, handlers, styles and
     javascript:/data: URLs. Sanitising twice gives the same result."""
     if not html:
         return ""
-    cleaned = _cleaner.clean(html).strip()
+    cleaned = _cleaner.clean(_without_foreign_content(html)).strip()
     # Misnested markup (an <a> inside an <a> by way of a <table>) can serialise
     # to HTML that parses into a different tree; clean again until it is stable,
     # so what is stored is what the next parser sees.

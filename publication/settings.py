@@ -61,17 +61,23 @@ INSTALLED_APPS = [
     "reprints",
 ]
 
+# The header middleware comes before WhiteNoise, so static files and every error
+# page (even one raised by the middleware below) carry the security headers.
+# The request checks come before SessionMiddleware (a NUL in the session
+# cookie would reach the session query) and before CsrfViewMiddleware (the
+# first to read a form body).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "publication.middleware.RejectNulBytesMiddleware",
+    "publication.middleware.RejectUndecodableFormsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "editorial.middleware.ApplyDueChangesMiddleware",
 ]
@@ -155,6 +161,9 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_USERNAME_CALLABLE = "publication.logins.axes_username"
+# Where a login lands when its "next" is missing or refused as unsafe.
+LOGIN_REDIRECT_URL = "admin:index"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -270,6 +279,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+# No script reads the CSRF cookie (forms carry the token; neither the admin's
+# JavaScript nor django-prose-editor's reads it), so scripts may not.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = SECURE and env_bool("DJANGO_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = int(
     os.environ.get("DJANGO_HSTS_SECONDS", 31536000 if SECURE else 0)

@@ -10,6 +10,11 @@ admin.site.site_header = "Imprint"
 admin.site.site_title = "Imprint editor"
 admin.site.index_title = "Editor admin"
 
+handler400 = "publication.views.bad_request"
+handler403 = "publication.views.permission_denied"
+handler404 = "publication.views.page_not_found"
+handler500 = "publication.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),

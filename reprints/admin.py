@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -226,15 +227,22 @@ class ReprintRequestAdmin(admin.ModelAdmin):
     def decision_view(self, request, object_id, action):
         """Approve, decline or ask for information, with a message started from
         a reply template; the requester is e-mailed after commit."""
-        req = get_object_or_404(
-            ReprintRequest.objects.select_related("article"), pk=object_id
-        )
+        # get_object() answers None for an id the primary key cannot hold
+        # ("abc", "²", too large), as the change view does, so it is a 404.
+        req = self.get_object(request, unquote(object_id))
+        if req is None:
+            raise Http404(_("No such reprint request."))
         if not self.has_change_permission(request, req):
             raise PermissionDenied
         kind, status, label = DECISIONS[action]
         form_class = ApprovalForm if status == Status.APPROVED else DecisionForm
         templates = ReplyTemplate.objects.filter(kind=kind)
-        chosen = templates.filter(pk=request.GET.get("template") or 0).first()
+        chosen = None
+        template_id = request.GET.get("template", "")
+        # ASCII digits only ("²".isdigit() is true, int("²") fails), and no
+        # more than a bigint holds.
+        if template_id.isascii() and template_id.isdigit() and len(template_id) < 19:
+            chosen = templates.filter(pk=int(template_id)).first()
         if request.method == "POST":
             form = form_class(request.POST)
             if form.is_valid():

@@ -189,3 +189,18 @@ def test_bulk_create_sanitises():
     )
     bodies = dict(Article.objects.values_list("slug", "body"))
     assert bodies == {"a": CLEAN, "b": '<a rel="noopener">x</a>'}
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>a</p><math><mtext><table><mglyph><style><p>Kept text</p>",
+        "<p>a</p><svg><style>x{}</style><p>Kept text</p></svg>",
+        "<p>a</p><style><p>Kept text</p>",
+    ],
+)
+def test_text_after_foreign_content_is_kept(html):
+    cleaned = sanitize_html(html)
+    assert "Kept text" in cleaned
+    assert "<style" not in cleaned and "x{}" not in cleaned
+    assert sanitize_html(cleaned) == cleaned
