@@ -208,6 +208,23 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MineFilter(admin.SimpleListFilter):
+    """Articles the editor created or is credited on."""
+
+    title = _("whose")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Mine"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(
+                Q(created_by=request.user) | Q(authorships__author__user=request.user)
+            ).distinct()
+        return queryset
+
+
 def workflow_label(article):
     """One line saying where the article stands (list and change form)."""
     draft = getattr(article, "working_draft", None) if article.pk else None
@@ -249,6 +266,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display_links = ["title"]
     list_filter = [
         StateFilter,
+        MineFilter,
         ("publish_at", admin.DateFieldListFilter),
         ("regions", admin.RelatedOnlyFieldListFilter),
         ("themes", admin.RelatedOnlyFieldListFilter),

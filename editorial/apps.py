@@ -7,6 +7,9 @@ class EditorialConfig(AppConfig):
     verbose_name = _("Editorial desk")
 
     def ready(self):
-        from . import signals
+        from publication import outbox
+
+        from . import notify, signals
 
         signals.connect()
+        outbox.register(notify.pending)

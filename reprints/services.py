@@ -402,6 +402,16 @@ def pending():
         yield deliver_reply, pk
 
 
+def outbox():
+    """For ``send_pending_notifications``: make this hour's digest of what a
+    flood held (once an hour), drop expired rate counters, then what is unsent."""
+    from .models import RateCounter
+
+    collect_digest()
+    RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
+    yield from pending()
+
+
 # Editors' decisions ------------------------------------------------------------
 
 
