@@ -24,7 +24,7 @@ from articles.models import Article, Authorship, InDepthReport, ReportArticle
 from publication.admin_tools import ArticleCountAdminMixin
 from publication.images import rendition_url
 
-from . import permissions, services, views
+from . import permissions, preview, services, views
 from .models import AuditEntry
 from .state import article_from_state, state_from_form
 
@@ -111,27 +111,33 @@ def _is_live(obj):
     return obj is not None and obj.pk and obj.status == Article.Status.PUBLISHED
 
 
+def _is_saved(obj):
+    return obj is not None and obj.pk is not None
+
+
 class StateRowForm(forms.ModelForm):
-    """A row of a published article's inline: it goes into the draft and is
-    never written, so repeating a live row (the same author) is no conflict.
+    """A row of a saved article's inline: the rows submitted become the
+    article's state (the draft of a live article, or a replacement of an
+    unpublished one's rows), so repeating a stored row is no conflict.
     Duplicates within the submitted rows are still refused by the formset."""
 
-    def _stored_with_draft(self):
-        return _is_live(getattr(self.instance, "article", None))
+    def _replaces_rows(self):
+        article = getattr(self.instance, "article", None)
+        return article is not None and article.pk is not None
 
     def validate_unique(self):
-        if not self._stored_with_draft():
+        if not self._replaces_rows():
             super().validate_unique()
 
     def validate_constraints(self):
-        if not self._stored_with_draft():
+        if not self._replaces_rows():
             super().validate_constraints()
 
 
 class StateInlineMixin:
-    """For a published article the inline shows its working state (the draft,
-    or the live rows) as new rows; the desk stores them in the draft and never
-    writes them to the live article."""
+    """On a saved article the inline shows its working state (the draft of a
+    live article, or the saved rows) as new rows: what is submitted becomes the
+    state the desk stores, never written straight to a live article."""
 
     form = StateRowForm
 
@@ -139,7 +145,7 @@ class StateInlineMixin:
         raise NotImplementedError
 
     def get_extra(self, request, obj=None, **kwargs):
-        if _is_live(obj) and request.method != "POST":
+        if _is_saved(obj) and request.method != "POST":
             return max(len(self.state_rows(request, obj)) - (self.min_num or 0), 0)
         return super().get_extra(request, obj, **kwargs)
 
@@ -434,9 +440,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if _is_live(obj):
-            # Rows of the working state, shown as new rows: the desk stores
-            # them in the draft, never on the live article.
+        if _is_saved(obj):
+            # Rows of the working state, shown as new rows: what comes back is
+            # part of the state the desk stores (see state_from_form).
             kwargs["queryset"] = inline.model.objects.none()
             if request.method != "POST":
                 kwargs["initial"] = inline.state_rows(request, obj)
@@ -471,26 +477,21 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
             obj.status = Article.Status.DRAFT
             obj.save()
-        elif not _is_live(obj):
-            obj.save()
-        # A published article's row stays as it is: save_related stores the
-        # draft.
+        # A saved article is written by the desk in save_related: a live one
+        # keeps its row (what readers see) and gets a draft.
 
     def save_related(self, request, form, formsets, change):
         article = form.instance
         user = request.user
         message = form.cleaned_data.get("revision_message", "")
-        if change and _is_live(article):
+        if change:
             fallback = _editable_state(request, article)
             state = state_from_form(form, formsets, fallback)
             article = Article.objects.get(pk=article.pk)
             services.save(article, user=user, message=message, state=state)
         else:
             super().save_related(request, form, formsets, change)
-            if change:
-                services.save(article, user=user, message=message)
-            else:
-                services.created(article, user=user, message=message)
+            services.created(article, user=user, message=message)
         self.run_action(request, article, form)
 
     def run_action(self, request, article, form):
@@ -544,10 +545,13 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def construct_change_message(self, request, form, formsets, add=False):
         workflow = {"revision_message", "review_comment", "schedule_at"}
-        if not add and _is_live(form.instance):
-            # Nothing was written: the change is a draft (the revisions say what).
+        if not add:
+            # The desk wrote the state (the revisions say what changed); a
+            # live article's change is a draft.
             fields = [name for name in form.changed_data if name not in workflow]
-            return [{"changed": {"fields": [*fields, "draft"]}}]
+            if _is_live(form.instance):
+                fields.append("draft")
+            return [{"changed": {"fields": fields}}]
         message = super().construct_change_message(request, form, formsets, add)
         for part in message:
             changed = part.get("changed")
@@ -646,6 +650,19 @@ class ArticleAdmin(admin.ModelAdmin):
             view(views.unpublish, "unpublish", "unpublish/"),
             view(views.unschedule, "unschedule", "unschedule/"),
             view(views.discard, "discard", "discard/"),
+            # After revisions/<n>/preview/, which this route would also match.
+            view(preview.unsaved, "preview_unsaved", "preview/"),
+            view(preview.create_link, "preview_links", "preview-links/"),
+            view(
+                preview.revoke_link,
+                "preview_link_revoke",
+                "preview-links/<int:pk>/revoke/",
+            ),
+            path(
+                "preview/",
+                self.admin_site.admin_view(preview.for_add_form(self)),
+                name="articles_article_preview_new",
+            ),
             *super().get_urls(),
         ]
 

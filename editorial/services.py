@@ -165,16 +165,16 @@ def _comment(article, user, text, revision=None):
 
 @transaction.atomic
 def save(article, *, user, message="", state=None):
-    """An editor saved the article. For a live (or scheduled) article,
-    ``state`` — what they typed — becomes the working draft and readers see no
-    change; for an unpublished one the row already holds what they typed.
-    Returns the revision, or None when nothing changed."""
+    """An editor saved the article with ``state``, what they typed. For a live
+    (or scheduled) article it becomes the working draft and readers see no
+    change; an unpublished one is written (no one reads it yet). Returns the
+    revision, or None when nothing changed."""
     _require(permissions.can_edit(user, article), _("You may not edit this article."))
     with desk():
+        ensure_baseline(article)
         if article.status == Article.Status.PUBLISHED:
             if state is None:
                 raise ValueError("Saving a live article needs the state to store.")
-            ensure_baseline(article)
             draft = working_draft(article)
             base = draft.revision.state if draft else state_of(article)
             if state == base and not message:
@@ -189,12 +189,14 @@ def save(article, *, user, message="", state=None):
                 },
             )
             return revision
+        if state is not None:
+            apply_state(article, state)
         state = state_of(article)
         latest = _latest(article)
         revision = None
         if latest is None or latest.state != state or message:
             revision = record(article, user=user, message=message, state=state)
-        if article.status == Article.Status.CHANGES:
+        if revision is not None and article.status == Article.Status.CHANGES:
             # Changes requested, then made: back to draft until resubmitted.
             article_services.set_review_state(article, Article.Status.DRAFT)
         return revision
