@@ -85,7 +85,8 @@ def test_contributor_permissions():
         "taggit.change_tag",
         "taggit.view_tag",
     } <= permissions
-    assert "articles.delete_article" not in permissions
+    # Their own unpublished drafts only (editorial.permissions.can_delete).
+    assert "articles.delete_article" in permissions
     assert "articles.publish_article" not in permissions
     assert "articles.edit_others_article" not in permissions
     assert "authors.change_author" not in permissions
