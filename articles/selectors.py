@@ -2,6 +2,7 @@
 or tags a reader may be shown, decided by ``Article.objects.published()``."""
 
 from django.db.models import Exists, OuterRef
+from taggit.models import Tag
 
 from .models import SUBJECT_LOOKUPS, Article
 
@@ -17,3 +18,16 @@ def with_public_articles(model):
     """The subjects of this kind a reader can open an article of: an author
     known only from drafts, review or scheduled work is nobody's business yet."""
     return model.objects.filter(Exists(public_articles_about(model)))
+
+
+def public_tags():
+    """The tags of at least one public article. Through taggit's TaggedItem,
+    like ``search.tagged_article_ids``: filtering on ``Article.tags`` makes
+    taggit use a compiler method Django 6.1 deprecates."""
+    items = Article.tags.through.objects.filter(
+        content_type__app_label="articles",
+        content_type__model="article",
+        tag_id=OuterRef("pk"),
+    )
+    public = Article.objects.published().filter(pk=OuterRef("object_id"))
+    return Tag.objects.filter(Exists(items.filter(Exists(public))))

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from publication.addresses import former_owner_id
 
 from .abuse import ProtectedFormMixin
 from .models import ContactMessage, ReprintRequest
@@ -85,8 +86,24 @@ class ReprintRequestForm(ProtectedFormMixin, forms.ModelForm):
         self.chosen_article = (
             articles.filter(slug=slug).first() if slug and slug_re.match(slug) else None
         )
+        if self.chosen_article is None and slug and slug_re.match(slug):
+            self.follow_former_slug(articles, slug)
         if self.chosen_article is not None:
             self.fields["article"].widget = forms.HiddenInput()
+
+    def follow_former_slug(self, articles, slug):
+        """A link (or a cached article page) from before the article's slug
+        changed names it by its old slug: ask about the article it now is."""
+        owner_id = former_owner_id(Article, slug)
+        article = articles.filter(pk=owner_id).first() if owner_id else None
+        if article is None:
+            return
+        self.chosen_article = article
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("article")] = article.slug
+        else:
+            self.initial["article"] = article.slug
 
     def clean_intended_date(self):
         date = self.cleaned_data["intended_date"]
