@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from publication.images import SafeImageField
-from publication.models import current_identity
+from publication.models import KeepsFormerSlugs, current_identity
 from publication.richtext import RichTextField
 
 # How an article is filed under each kind of subject that has a page and a feed.
@@ -63,7 +63,7 @@ class InDepthReportQuerySet(models.QuerySet):
         )
 
 
-class InDepthReport(models.Model):
+class InDepthReport(KeepsFormerSlugs, models.Model):
     """A dossier: a set of articles on one subject, in an editor-chosen order."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -115,7 +115,7 @@ class InDepthReport(models.Model):
         return reverse("articles:report", kwargs={"slug": self.slug})
 
 
-class Article(models.Model):
+class Article(KeepsFormerSlugs, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
@@ -128,8 +128,8 @@ class Article(models.Model):
         max_length=300,
         unique=True,
         help_text=_(
-            "The last part of the article's address. Changing it after "
-            "publication breaks links."
+            "The last part of the article's address. After a change, the old "
+            "address redirects here."
         ),  # fmt: skip
     )
     standfirst = models.TextField(
@@ -290,6 +290,8 @@ class Article(models.Model):
                 fields=["status", "-publish_at", "-id"], name="article_public"
             ),
             models.Index(fields=["-updated_at"], name="article_updated"),
+            # The editors' list, newest first, whatever the status.
+            models.Index(fields=["-publish_at", "-id"], name="article_newest"),
             models.Index(
                 fields=["pending_change_at"],
                 name="article_pending_change",
@@ -441,3 +443,101 @@ class ReportArticle(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.article}"
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def shown(self):
+        """Notes whose time has come: a scheduled change's note appears with
+        the change, not before."""
+        return self.filter(published_at__lte=timezone.now())
+
+    def public(self):
+        """Notes readers see: shown, on a public article."""
+        return self.shown().filter(article__in=Article.objects.published())
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+
+class Correction(models.Model):
+    """A public note on a change to a live article: a correction, a
+    clarification or an update, as the publisher said when publishing it.
+    A silent fix (a typo) leaves no note."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Corrected")
+        CLARIFICATION = "clarification", _("Clarified")
+        UPDATE = "update", _("Updated")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    note = models.TextField(
+        _("note to readers"),
+        max_length=2000,
+        help_text=_("Plain text, shown under the article and on the corrections page."),
+    )
+    published_at = models.DateTimeField(
+        _("shown from"),
+        default=timezone.now,
+        help_text=_(
+            "When readers first see the note: when the change went live, or "
+            "the time it is scheduled for."
+        ),  # fmt: skip
+    )
+    revision_number = models.PositiveIntegerField(
+        _("revision"),
+        help_text=_("The number of the revision that made the change."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["published_at", "pk"]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="correction_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["correction", "clarification", "update"]),
+                name="correction_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+
+def notes_prefetch():
+    """An article's notes readers see, oldest first, as ``article.notes``
+    (one query for any number of articles)."""
+    return models.Prefetch(
+        "corrections",
+        queryset=Correction.objects.shown().order_by("published_at", "pk"),
+        to_attr="notes",
+    )
+
+
+def notes_of(article):
+    """The notes readers see on ``article``, oldest first: the prefetched list
+    when there is one."""
+    if hasattr(article, "notes"):
+        return article.notes
+    return list(article.corrections.shown().order_by("published_at", "pk"))

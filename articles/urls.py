@@ -3,7 +3,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import feeds, views
+from .addresses import follow_former_slugs
 from .http import conditional, site_last_modified
+from .models import Article
 from .sitemaps import SITEMAPS
 
 app_name = "articles"
@@ -15,7 +17,11 @@ def cached_feed(feed_class):
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path(
+        "articles/<slug:slug>/",
+        follow_former_slugs(Article)(views.ArticleDetailView.as_view()),
+        name="detail",
+    ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("regions/", views.RegionIndexView.as_view(), name="regions"),
     path("themes/", views.ThemeIndexView.as_view(), name="themes"),
@@ -23,6 +29,17 @@ urlpatterns = [
     path("authors/", views.AuthorIndexView.as_view(), name="authors"),
     path("feeds/rss/", cached_feed(feeds.LatestFeed), name="rss"),
     path("feeds/atom/", cached_feed(feeds.LatestAtomFeed), name="atom"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path(
+        "corrections/feed/rss/",
+        cached_feed(feeds.CorrectionsFeed),
+        name="corrections_rss",
+    ),
+    path(
+        "corrections/feed/atom/",
+        cached_feed(feeds.CorrectionsAtomFeed),
+        name="corrections_atom",
+    ),
     # An index of sitemap files of at most 2,500 addresses each, so each stays
     # quick to build at any size (and under the protocol's 50,000).
     path(
@@ -48,14 +65,20 @@ SUBJECT_VIEWS = {
     "tag": ("tags", views.TagView),
 }
 
+# A former slug of a subject (or article) answers 301 to its current address.
 for kind, (prefix, view) in SUBJECT_VIEWS.items():
     feed = feeds.FEEDS[kind]
+    moved = follow_former_slugs(view.model)
     urlpatterns += [
-        path(f"{prefix}/<slug:slug>/", view.as_view(), name=kind),
-        path(f"{prefix}/<slug:slug>/feed/rss/", cached_feed(feed), name=f"{kind}_rss"),
+        path(f"{prefix}/<slug:slug>/", moved(view.as_view()), name=kind),
+        path(
+            f"{prefix}/<slug:slug>/feed/rss/",
+            moved(cached_feed(feed)),
+            name=f"{kind}_rss",
+        ),
         path(
             f"{prefix}/<slug:slug>/feed/atom/",
-            cached_feed(feeds.atom(feed)),
+            moved(cached_feed(feeds.atom(feed))),
             name=f"{kind}_atom",
         ),
     ]

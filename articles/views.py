@@ -18,7 +18,6 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
@@ -31,11 +30,20 @@ from publication.context_processors import publication as publication_context
 from regions.models import Region
 from themes.models import Theme
 
+from .addresses import get_by_slug
 from .http import article_last_modified, conditional, public_cache, site_last_modified
-from .models import SUBJECT_LOOKUPS, Article, Authorship, InDepthReport
+from .models import (
+    SUBJECT_LOOKUPS,
+    Article,
+    Authorship,
+    Correction,
+    InDepthReport,
+    notes_of,
+    notes_prefetch,
+)
 from .pagination import KeysetPaginator, page_number
 from .search import SearchForm, filtered_articles, search, tagged_article_ids
-from .selectors import with_public_articles
+from .selectors import public_tags, with_public_articles
 
 PER_PAGE = 20
 HOME_LATEST = 8
@@ -140,6 +148,10 @@ class HomeView(TemplateView):
     conditional(lambda request, **kwargs: article_last_modified()), name="dispatch"
 )
 class ArticleDetailView(DetailView):
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        return get_by_slug(queryset, self.kwargs["slug"])
+
     def get_queryset(self):
         # Those who may change articles preview unpublished work (not every
         # staff account); everyone else sees only what is public.
@@ -148,7 +160,12 @@ class ArticleDetailView(DetailView):
         else:
             articles = Article.objects.published()
         return articles.prefetch_related(
-            authorships_prefetch(), "regions", "themes", "reports", "tags"
+            authorships_prefetch(),
+            "regions",
+            "themes",
+            "reports",
+            "tags",
+            notes_prefetch(),
         )
 
     def related(self, article):
@@ -168,6 +185,7 @@ class ArticleDetailView(DetailView):
         request = self.request
         url = request.build_absolute_uri(article.get_absolute_url())
         authors = article.ordered_authors()
+        notes = notes_of(article)
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
@@ -176,7 +194,7 @@ class ArticleDetailView(DetailView):
             "url": url,
             "mainEntityOfPage": url,
             "datePublished": article.publish_at,
-            "dateModified": article.updated_at,
+            "dateModified": notes[-1].published_at if notes else article.updated_at,
             "author": [
                 {
                     "@type": "Person",
@@ -196,6 +214,15 @@ class ArticleDetailView(DetailView):
             data["image"] = [request.build_absolute_uri(article.featured_image.url)]
         if article.original_url:
             data["isBasedOn"] = article.original_url
+        if notes:
+            data["correction"] = [
+                {
+                    "@type": "CorrectionComment",
+                    "text": note.note,
+                    "datePublished": note.published_at,
+                }
+                for note in notes
+            ]
         return json_ld(data)
 
     def get_context_data(self, **kwargs):
@@ -222,6 +249,7 @@ class ArticleDetailView(DetailView):
             canonical_url=canonical,
             json_ld=self.structured_data(article, publication_name),
             share_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            notes=notes_of(article),
         )
         return context
 
@@ -236,7 +264,7 @@ class SubjectArticlesView(ListView):
     kind = ""
 
     def get_subject(self):
-        return get_object_or_404(self.model, slug=self.kwargs["slug"])
+        return get_by_slug(self.model.objects.all(), self.kwargs["slug"])
 
     def filter_articles(self, articles):
         return articles.about(self.subject)
@@ -298,7 +326,7 @@ class AuthorView(SubjectArticlesView):
 
     def get_subject(self):
         # Like a report, an author with no public article does not exist yet.
-        return get_object_or_404(with_public_articles(Author), slug=self.kwargs["slug"])
+        return get_by_slug(with_public_articles(Author), self.kwargs["slug"])
 
     def page_title(self):
         return _("Articles by %(name)s") % {"name": self.subject.name}
@@ -311,6 +339,12 @@ class TagView(SubjectArticlesView):
     model = Tag
     kind = "tag"
     template_name = "articles/tag_detail.html"
+
+    def get_subject(self):
+        # An old address of a tag only drafts carry must not reveal it either.
+        return get_by_slug(
+            Tag.objects.all(), self.kwargs["slug"], visible=public_tags()
+        )
 
     def page_description(self):
         return _("Articles tagged “%(name)s”.") % {"name": self.subject.name}
@@ -334,7 +368,7 @@ class ReportView(SubjectArticlesView):
         reports = InDepthReport.objects.all()
         if not self.request.user.has_perm("articles.change_article"):
             reports = reports.public()
-        return get_object_or_404(reports, slug=self.kwargs["slug"])
+        return get_by_slug(reports, self.kwargs["slug"])
 
     def page_description(self):
         return self.subject.introduction
@@ -504,3 +538,47 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@method_decorator(
+    conditional(lambda request, **kwargs: site_last_modified()), name="dispatch"
+)
+class CorrectionListView(ListView):
+    """Every public note on a change to an article, newest first."""
+
+    template_name = "articles/corrections.html"
+    paginate_by = PER_PAGE
+
+    def get_queryset(self):
+        return (
+            Correction.objects.public()
+            .newest_first()
+            .select_related("article")
+            .defer("article__body")
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = Paginator(queryset, page_size, allow_empty_first_page=True)
+        try:
+            page = paginator.page(page_number(self.request))
+        except InvalidPage as error:
+            raise Http404("No such page") from error
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        path = self.request.path
+        if page.number > 1:
+            path = f"{path}?page={page.number}"
+        context.update(
+            page_title=_("Corrections and updates"),
+            page_description=_(
+                "Every correction, clarification and update to our articles, "
+                "newest first."
+            ),
+            canonical_url=self.request.build_absolute_uri(path),
+            feed_rss_url=reverse("articles:corrections_rss"),
+            feed_atom_url=reverse("articles:corrections_atom"),
+        )
+        return context

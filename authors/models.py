@@ -4,9 +4,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from publication.images import SafeImageField
+from publication.models import KeepsFormerSlugs
 
 
-class Author(models.Model):
+class Author(KeepsFormerSlugs, models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
         _("slug"),

@@ -6,7 +6,11 @@ page reads these tables: a working draft reaches readers only when a publisher
 publishes it, which writes it onto the row.
 """
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
+from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
@@ -260,3 +264,173 @@ class Notification(models.Model):
 
     def recipient_list(self):
         return [part for part in self.recipients.split(",") if part]
+
+
+PREVIEW_SALT = "editorial.preview"
+PREVIEW_DEFAULT_DAYS = 7
+PREVIEW_MAX_DAYS = 30
+
+
+def new_preview_key():
+    return secrets.token_urlsafe(16)
+
+
+def preview_link_expiry():
+    return timezone.now() + timedelta(days=PREVIEW_DEFAULT_DAYS)
+
+
+class PreviewSigner(signing.TimestampSigner):
+    """Signs a link's key with the time the link was made, so its address stays
+    the same each time the desk shows it."""
+
+    def __init__(self, when=None):
+        super().__init__(salt=PREVIEW_SALT)
+        self.when = when
+
+    def timestamp(self):
+        if self.when is None:
+            return super().timestamp()
+        return signing.b62_encode(int(self.when.timestamp()))
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(
+            revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+
+class PreviewLink(models.Model):
+    """A link anyone can open to read one revision before it is published:
+    signed (unguessable, untamperable), expiring, revocable from the article."""
+
+    revision = models.ForeignKey(
+        Revision,
+        verbose_name=_("revision"),
+        on_delete=models.CASCADE,
+        related_name="preview_links",
+    )
+    key = models.CharField(
+        _("key"), max_length=64, unique=True, default=new_preview_key, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        default=preview_link_expiry,
+        help_text=_("The link stops working at this time."),
+    )
+    revoked_at = models.DateTimeField(
+        _("revoked"),
+        null=True,
+        blank=True,
+        help_text=_("The link stopped working at this time, before it expired."),
+    )
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="preview_link_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Preview link to %(revision)s") % {"revision": self.revision}
+
+    def get_absolute_url(self):
+        return reverse("editorial:preview", args=[self.signed()])
+
+    def signed(self):
+        """The key as it appears in the link's address."""
+        return PreviewSigner(self.created_at).sign(self.key)
+
+    def is_active(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class Presence(models.Model):
+    """Who has an article's change form open: each open form says so every few
+    seconds (``static/js/article-desk.js``), so every web process sees it."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    opened_at = models.DateTimeField(_("open since"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("open form")
+        verbose_name_plural = _("open forms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "user"], name="presence_article_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "-seen_at"], name="presence_seen")]
+
+    def __str__(self):
+        return f"{self.user} – {self.article}"
+
+
+class Autosave(models.Model):
+    """What an editor typed and has not saved: private to them, never a
+    revision, never on the article or its draft. One per editor and article
+    (``article`` empty: a new article not saved yet)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("article"),
+    )
+    data = models.JSONField(_("typed fields"), default=dict)
+    base_revision = models.PositiveIntegerField(_("opened on revision"), default=0)
+    updated_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=models.Q(article__isnull=False),
+                name="autosave_user_article",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="autosave_user_new_article",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.article or _('new article')}"

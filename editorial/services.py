@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import services as article_services
-from articles.models import Article
+from articles.models import Article, Correction
 
 from . import notify, permissions
 from .models import AuditEntry, Comment, Draft, Revision
@@ -151,6 +151,67 @@ def _log(article, action, user, *, revision=None, note=""):
     )
 
 
+# Public notes on changes ------------------------------------------------------
+
+SILENT = "silent"  # a typo fixed: no note to readers
+CHANGE_KINDS = [*Correction.Kind.values, SILENT]
+
+
+def check_change(change):
+    """``(kind, note)`` as :func:`publish` takes it, stripped, or
+    :class:`WorkflowError`: a correction, a clarification or an update needs a
+    note to readers; a silent fix needs none."""
+    if change is None:
+        return None
+    kind, note = change
+    note = (note or "").strip()
+    if kind not in CHANGE_KINDS:
+        raise WorkflowError(_("Say what kind of change this is."))
+    if kind != SILENT and not note:
+        raise WorkflowError(_("Write the note readers will see with the change."))
+    return kind, note
+
+
+def _change_summary(change):
+    """The change's kind and note, for the audit log."""
+    if change is None:
+        return ""
+    kind, note = change
+    if kind == SILENT:
+        return _("Silent fix")
+    return f"{Correction.Kind(kind).label}: {note}"
+
+
+def _pending_notes(article, now):
+    """Notes of a scheduled change to the article not shown yet."""
+    return Correction.objects.filter(article=article, published_at__gt=now)
+
+
+def _note_change(article, revision, change, *, user, when):
+    """Store the public note of a change to a live article, shown from
+    ``when``; it replaces the note of a change scheduled before. Without
+    ``change`` a scheduled note is kept and moved to ``when``; a silent fix
+    stores nothing."""
+    pending = _pending_notes(article, timezone.now())
+    if change is None:
+        for correction in pending:
+            correction.published_at = when
+            correction.revision_number = revision.number
+            correction.save(update_fields=["published_at", "revision_number"])
+        return
+    pending.delete()
+    kind, note = change
+    if kind != SILENT:
+        Correction.objects.create(
+            article=article,
+            kind=kind,
+            note=note,
+            published_at=when,
+            revision_number=revision.number,
+            created_by=user if user and user.is_authenticated else None,
+        )
+
+
 def _comment(article, user, text, revision=None):
     text = (text or "").strip()
     if text:
@@ -272,21 +333,29 @@ def comment(article, *, user, text):
 
 
 @transaction.atomic
-def publish(article, *, user, when=None, note=""):
+def publish(article, *, user, when=None, note="", change=None):
     """Publish the article now — the draft of a live article, or the article
     itself — or at ``when`` if that is in the future (see :func:`schedule`).
     Returns the revision that went live, or None when there was nothing to
-    publish (a live article without draft changes)."""
+    publish (a live article without draft changes).
+
+    ``change`` is ``(kind, note)`` for a change to a public article: a
+    correction, clarification or update stores its note to readers
+    (``articles.Correction``) with the revision; ``SILENT`` stores nothing
+    public. The change form asks for it; other callers that pass nothing add
+    no note. An article readers have not seen needs no note."""
     _require(permissions.can_publish(user), _("Only publishers can publish."))
+    change = check_change(change)
     now = timezone.now()
     if when is not None and when > now:
-        return schedule(article, user=user, when=when)
+        return schedule(article, user=user, when=when, change=change)
     with desk():
         article = Article.objects.select_for_update().get(pk=article.pk)
         ensure_baseline(article)
         draft = working_draft(article)
         if article.is_public and draft is None:
             return None
+        was_public = article.is_public
         if draft is not None:
             apply_state(article, draft.revision.state)
             revision = draft.revision
@@ -298,6 +367,9 @@ def publish(article, *, user, when=None, note=""):
         revision.published_at = now
         revision.published_by = user
         revision.save(update_fields=["published_at", "published_by"])
+        if was_public:
+            _note_change(article, revision, change, user=user, when=now)
+            note = " · ".join(part for part in (note, _change_summary(change)) if part)
         _log(article, Action.PUBLISHED, user, revision=revision, note=note)
         who = submitter(article)
         if who is not None and who != user:
@@ -306,12 +378,14 @@ def publish(article, *, user, when=None, note=""):
 
 
 @transaction.atomic
-def schedule(article, *, user, when):
+def schedule(article, *, user, when, change=None):
     """Publish at ``when``. An article readers cannot see yet gets that
     publication time (``published()`` shows it once the time has passed); the
     draft of a live article replaces the live text at that time (see
-    :func:`apply_due_changes`)."""
+    :func:`apply_due_changes`), and the note of ``change`` (see
+    :func:`publish`) appears with it."""
     _require(permissions.can_publish(user), _("Only publishers can schedule."))
+    change = check_change(change)
     if when is None or when <= timezone.now():
         raise WorkflowError(_("Choose a time in the future to schedule."))
     with desk():
@@ -328,6 +402,7 @@ def schedule(article, *, user, when):
             article.pending_change_at = when
             article.save(update_fields=["pending_change_at", "updated_at"])
             revision = draft.revision
+            _note_change(article, revision, change, user=user, when=when)
         else:
             if draft is not None:  # edits to a scheduled article: not public yet
                 apply_state(article, draft.revision.state)
@@ -340,7 +415,12 @@ def schedule(article, *, user, when):
         revision.published_by = user
         revision.save(update_fields=["published_at", "published_by"])
         local = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+        if article.is_public:
+            local = " · ".join(
+                part for part in (local, _change_summary(change)) if part
+            )
         _log(article, Action.SCHEDULED, user, revision=revision, note=local)
+        transaction.on_commit(_look_for_due_changes)
     return revision
 
 
@@ -359,6 +439,7 @@ def unschedule(article, *, user):
             )
             draft.go_live_at = None
             draft.save(update_fields=["go_live_at", "updated_at"])
+            _pending_notes(article, timezone.now()).delete()
             article.pending_change_at = None
             article.save(update_fields=["pending_change_at", "updated_at"])
         elif article.is_scheduled:
@@ -386,6 +467,7 @@ def unpublish(article, *, user):
         if draft is not None:
             apply_state(article, draft.revision.state)
             draft.delete()
+        _pending_notes(article, timezone.now()).delete()
         article_services.unpublish(article)
         _log(article, Action.UNPUBLISHED, user)
     return article
@@ -407,6 +489,7 @@ def discard_draft(article, *, user):
             Revision.objects.filter(pk=draft.revision_id).update(
                 published_at=None, published_by=None
             )
+            _pending_notes(article, timezone.now()).delete()
             article.pending_change_at = None
             article.save(update_fields=["pending_change_at", "updated_at"])
         revision = draft.revision
@@ -437,6 +520,7 @@ def restore(article, revision, *, user):
                 defaults={"revision": new, "review": Review.DRAFT, "go_live_at": None},
             )
             if draft is not None and draft.go_live_at is not None:
+                _pending_notes(article, timezone.now()).delete()
                 article.pending_change_at = None
                 article.save(update_fields=["pending_change_at", "updated_at"])
         else:
@@ -472,6 +556,14 @@ def repin_notices(article, *, user):
 # Scheduled changes to live articles -------------------------------------------
 
 
+def _look_for_due_changes():
+    """This process looks for a due change at its next request (others do
+    within editorial.middleware.CHECK_SECONDS)."""
+    from .middleware import forget
+
+    forget()
+
+
 def apply_due_changes(now=None):
     """Publish every working draft whose scheduled time has come; returns how
     many. Run on the request that first sees one due (see
@@ -503,6 +595,11 @@ def apply_due_changes(now=None):
             article_services.publish(article)
             revision.published_at = draft.go_live_at
             revision.save(update_fields=["published_at"])
+            # The note shows from its own time; it names the revision that
+            # went live (the draft may have been saved again since).
+            for correction in article.corrections.filter(published_at=draft.go_live_at):
+                correction.revision_number = revision.number
+                correction.save(update_fields=["revision_number"])
             _log(
                 article,
                 Action.PUBLISHED,

@@ -258,8 +258,10 @@ def article_from_state(article, state):
             for pk in sorted(report_positions, key=report_positions.get)
             if pk in reports
         ],
+        # A tag not yet stored gets the slug taggit will give it, so the
+        # page can link to it as it will once published.
         "tags": [
-            existing_tags.get(name.lower()) or Tag(name=name)
+            existing_tags.get(name.lower()) or Tag(name=name, slug=Tag().slugify(name))
             for name in state.get("tags", [])
         ],
     }

@@ -4,6 +4,8 @@ re-pin. ``ArticleAdmin.get_urls`` routes them; each receives the saved article,
 already checked to exist and be visible to the user."""
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from articles.models import Article
 from articles.views import ArticleDetailView
 
-from . import permissions, services
+from . import collab, permissions, services
 from .diff import compare as compare_states
 from .models import AuditEntry, Comment, Revision
 from .state import article_from_state
@@ -52,9 +54,11 @@ def desk_context(model_admin, request, obj):
                 "is_new": True,
                 "can_edit": permissions.can_edit(user),
                 "can_publish": permissions.can_publish(user),
+                **together_context(request, None, {}),
             }
         }
     from .admin import workflow_label
+    from .preview import share_context
 
     article = Article.objects.get(pk=obj.pk)
     draft = services.working_draft(article)
@@ -92,8 +96,60 @@ def desk_context(model_admin, request, obj):
             "comments": Comment.objects.filter(article=article).select_related(
                 "author"
             ),
+            "share": share_context(request, article),
+            **together_context(request, article, services.editable_state(article)),
         }
     }
+
+
+def together_context(request, article, current):
+    """Who else is here, the autosave on offer, the conflict being shown, and
+    the addresses the page's script talks to."""
+    user = request.user
+    if article is None:
+        urls = {
+            "autosave": reverse("admin:articles_article_autosave_new"),
+            "discard": reverse("admin:articles_article_autosave_discard_new"),
+        }
+    else:
+        urls = {
+            "autosave": _url("autosave", article),
+            "discard": _url("autosave_discard", article),
+            "presence": _url("presence", article),
+            "leave": _url("presence_leave", article),
+        }
+    urls["session"] = reverse("admin:articles_article_session")
+    context = {"urls": urls, "heartbeat": collab.HEARTBEAT_SECONDS}
+    if article is not None:
+        context["others"] = collab.present_others(article, user)
+    restored = getattr(request, "_editorial_restored", None)
+    if restored is not None:
+        context["restored"] = restored
+    else:
+        autosave = collab.pending_autosave(user, article)
+        if autosave is not None:
+            changes = compare_states(
+                current, collab.state_from_data(autosave.data, current)
+            )
+            if changes:
+                context["autosave"] = {"saved": autosave, "changes": changes}
+    conflict = getattr(request, "_editorial_conflict", None)
+    if conflict is not None and article is not None:
+        theirs = conflict["theirs"]
+        base = article.revisions.filter(number=conflict["base"]).first()
+        base_state = base.state if base else {}
+        yours = collab.state_from_data(request.POST, base_state)
+        their_changes = compare_states(base_state, theirs.state)
+        context["conflict"] = {
+            "theirs": theirs,
+            "base": conflict["base"],
+            "their_changes": their_changes,
+            "your_changes": compare_states(base_state, yours),
+            "takeable": [
+                change for change in their_changes if change.field in collab.TAKEABLE
+            ],
+        }
+    return context
 
 
 def history(model_admin, request, article):
@@ -179,6 +235,7 @@ class RevisionPreview(ArticleDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["preview_banner"] = self.kwargs["banner"]
+        context["noindex"] = True
         return context
 
 
@@ -312,6 +369,22 @@ def repin(model_admin, request, article):
     )
 
 
+def relogged(request):
+    """Where logging in again in another tab lands: the editor goes back to the
+    tab they were typing in (its script sees the new session)."""
+    return TemplateResponse(
+        request,
+        "editorial/admin/relogged.html",
+        {**admin_site_context(request), "title": _("You are logged in again")},
+    )
+
+
+def admin_site_context(request):
+    from django.contrib import admin
+
+    return admin.site.each_context(request)
+
+
 def waiting_for(user):
     """What waits for this user on the admin index: (label, count, url)."""
     changelist = reverse("admin:articles_article_changelist")
@@ -335,3 +408,24 @@ def waiting_for(user):
         )
     )
     return rows
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "View on site" (``/admin/r/<type>/<id>/``), for those who may
+    see that kind of object in the admin. Anyone else gets 404: the redirect
+    would tell them an unpublished article's address."""
+    ascii_id = content_type_id.isascii() and content_type_id.isdigit()
+    if not ascii_id or len(content_type_id) > 9:
+        raise Http404
+    try:
+        content_type = ContentType.objects.get_for_id(int(content_type_id))
+    except ContentType.DoesNotExist:
+        raise Http404 from None
+    label, model = content_type.app_label, content_type.model
+    user = request.user
+    if not (
+        user.has_perm(f"{label}.view_{model}")
+        or user.has_perm(f"{label}.change_{model}")
+    ):
+        raise Http404
+    return shortcut(request, content_type.pk, object_id)

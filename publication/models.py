@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
@@ -10,7 +11,28 @@ from django.utils.translation import gettext_lazy as _
 from .richtext import RichTextField
 
 
-class Taxonomy(models.Model):
+class KeepsFormerSlugs:
+    """For a model whose old slugs redirect: ``validate_unique`` (the admin's
+    forms, ``full_clean()``) also refuses another object's former slug."""
+
+    def validate_unique(self, exclude=None):
+        from .addresses import check_slug_is_free
+
+        errors = {}
+        try:
+            super().validate_unique(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "slug" not in errors and "slug" not in (exclude or ()):
+            try:
+                check_slug_is_free(self)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Taxonomy(KeepsFormerSlugs, models.Model):
     """What regions and themes share: a named, ordered, described grouping."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -18,7 +40,10 @@ class Taxonomy(models.Model):
         _("slug"),
         max_length=120,
         unique=True,
-        help_text=_("The last part of the page's address. Changing it breaks links."),
+        help_text=_(
+            "The last part of the page's address. After a change, the old "
+            "address redirects here."
+        ),
     )
     description = models.TextField(
         _("description"),
@@ -211,3 +236,37 @@ class NoticeVersion(models.Model):
     def __str__(self):
         when = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
         return f"{self.get_kind_display()} ({when})"
+
+
+class FormerSlug(models.Model):
+    """An address an article, report, author, region, theme or tag used to have.
+
+    Each row points at the object itself, not at the slug that replaced it, so
+    however often the slug changes an old address redirects in one hop to the
+    current one (``publication.addresses`` keeps the rows; the public views
+    answer 301)."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    slug = models.CharField(_("former slug"), max_length=300)
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "slug"], name="former_slug_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id"], name="former_slug_object"
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug

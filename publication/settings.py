@@ -332,3 +332,5 @@ PUBLICATION_NAME = os.environ.get("IMPRINT_PUBLICATION_NAME", "Imprint Review")
 SITE_URL = os.environ.get("IMPRINT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 TAGGIT_CASE_INSENSITIVE = True
+# Tag addresses are /tags/<slug>/ with an ASCII slug: "Été" becomes "ete".
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True

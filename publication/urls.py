@@ -6,6 +6,8 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from editorial.views import view_on_site
+
 admin.site.site_header = "Imprint"
 admin.site.site_title = "Imprint editor"
 admin.site.index_title = "Editor admin"
@@ -16,10 +18,18 @@ handler404 = "publication.views.page_not_found"
 handler500 = "publication.views.server_error"
 
 urlpatterns = [
+    # Before the admin's own: its "View on site" redirect shows every staff
+    # account an unpublished article's address. Any spelling of the type's id
+    # comes here (int() would read non-ASCII digits the admin's route lets by).
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+    ),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
     path("", include("publication.notice_urls")),
     path("", include("reprints.urls")),
+    path("", include("editorial.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -27,3 +27,15 @@ def _fresh_cache(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_scheduled_change_check():
+    """The scheduled-changes middleware looks for due drafts once every few
+    seconds per process; in tests that would add a query to whichever request
+    happens to come then. Tests of it call ``editorial.middleware.forget()``."""
+    from editorial import middleware
+
+    middleware.hold_off()
+    yield
+    middleware.hold_off()

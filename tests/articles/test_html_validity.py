@@ -17,6 +17,7 @@ from django.template.loader import get_template
 from django.test import RequestFactory
 from django.utils import timezone
 
+from articles.models import Correction
 from publication.models import Identity, NoticeVersion, forget_identity
 from reprints.models import PermissionGrant
 from reprints.views import too_many_requests
@@ -67,6 +68,12 @@ def world(make_article, make_author, make_region, make_theme, make_report):
         "river.jpg", ContentFile(make_image_bytes("JPEG", size=(1600, 900)))
     )
     cross_post.save()
+    Correction.objects.create(
+        article=cross_post,
+        kind=Correction.Kind.CORRECTION,
+        note="An earlier version gave the wrong year.\nIt was 2024.",
+        revision_number=1,
+    )
     other = make_article("Floods return", authors=[bo], themes=[water], tags=["rivers"])
     report = make_report(
         "The water report",
@@ -133,6 +140,7 @@ def public_pages(client, world):
     yield "report", 200, client.get(world["report"].get_absolute_url())
     yield "author", 200, client.get(world["author"].get_absolute_url())
     yield "tag", 200, client.get("/tags/drought/")
+    yield "corrections", 200, client.get("/corrections/")
     for index in ("regions", "themes", "reports", "authors"):
         yield f"{index}-index", 200, client.get(f"/{index}/")
     yield "search", 200, client.get("/search/", {"q": "river"})

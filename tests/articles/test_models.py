@@ -145,3 +145,11 @@ def test_is_public_agrees_with_published(make_article, now):
     public = set(Article.objects.published().values_list("pk", flat=True))
     for article in articles:
         assert article.is_public == (article.pk in public), article.status
+
+
+def test_a_tag_with_accents_gets_an_address(client, make_article):
+    article = make_article(tags=["Été", "Ñandú"])
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "/tags/ete/" in response.text
+    assert client.get("/tags/ete/").status_code == 200

@@ -2,6 +2,8 @@
 
 import pytest
 
+from articles.models import Correction
+
 pytestmark = pytest.mark.django_db
 
 HIDDEN_STATES = ["draft", "review", "scheduled", "unpublished"]
@@ -19,6 +21,7 @@ def setting(make_article, make_author, make_region, make_theme, make_report):
         themes=[theme],
         tags=["shared"],
     )
+    note(visible)
 
     def hidden(state):
         article = make_article(
@@ -29,6 +32,7 @@ def setting(make_article, make_author, make_region, make_theme, make_report):
             themes=[theme],
             tags=["shared"],
         )
+        note(article)  # a hidden article's notes are hidden with it
         report = make_report("Report", articles=[visible, article])
         return article, report
 
@@ -39,6 +43,12 @@ def setting(make_article, make_author, make_region, make_theme, make_report):
         "visible": visible,
         "hidden": hidden,
     }
+
+
+def note(article):
+    Correction.objects.create(
+        article=article, kind="correction", note="A zebra count.", revision_number=1
+    )
 
 
 def public_urls(setting, report):
@@ -57,6 +67,9 @@ def public_urls(setting, report):
         "/sitemap-listings.xml",
         "/feeds/rss/",
         "/feeds/atom/",
+        "/corrections/",
+        "/corrections/feed/rss/",
+        "/corrections/feed/atom/",
     ]
     for base in (
         region.get_absolute_url(),

@@ -84,7 +84,7 @@ def test_draft_relations_do_not_touch_the_live_article(
     assert draft["tags"] == ["dams", "rivers"]
     assert draft["authors"] == [new_author.pk]
 
-    edit_article(login(publisher), live_article, action="publish")
+    edit_article(login(publisher), live_article, action="publish", change_kind="silent")
     live_article.refresh_from_db()
     assert [r.name for r in live_article.regions.all()] == ["Europe"]
     assert sorted(live_article.tags.names()) == ["dams", "rivers"]
@@ -97,7 +97,7 @@ def test_publisher_publishes_the_draft(
     client, login, editor, publisher, live_article, edit_article
 ):
     edit_article(login(editor), live_article, {"title": "The draft title"})
-    edit_article(login(publisher), live_article, action="publish")
+    edit_article(login(publisher), live_article, action="publish", change_kind="silent")
     live_article.refresh_from_db()
     assert live_article.title == "The draft title"
     assert "The draft title" in public_text(client, live_article)
@@ -123,7 +123,7 @@ def test_republishing_keeps_the_publication_date(
 ):
     published_at = live_article.publish_at
     edit_article(login(editor), live_article, {"title": "New"})
-    edit_article(login(publisher), live_article, action="publish")
+    edit_article(login(publisher), live_article, action="publish", change_kind="silent")
     live_article.refresh_from_db()
     assert live_article.publish_at == published_at
 
@@ -137,6 +137,7 @@ def test_scheduled_draft_goes_live_at_its_time_without_cron(
         login(publisher),
         live_article,
         action="schedule",
+        change_kind="silent",
         schedule_at_0=when.strftime("%Y-%m-%d"),
         schedule_at_1=when.strftime("%H:%M:%S"),
     )
@@ -225,7 +226,7 @@ def test_restore_makes_an_old_revision_the_draft(
     client, login, editor, publisher, live_article, edit_article
 ):
     edit_article(login(editor), live_article, {"title": "Second"})
-    edit_article(login(publisher), live_article, action="publish")
+    edit_article(login(publisher), live_article, action="publish", change_kind="silent")
     first = live_article.revisions.get(number=1)
     assert first.state["title"] == "The live title"
     url = reverse("admin:articles_article_restore", args=[live_article.pk, 1])
@@ -299,17 +300,23 @@ def test_shell_saves_are_recorded(live_article, django_capture_on_commit_callbac
     assert revision.published_at is not None  # it went live at once
 
 
-def test_bulk_publish_publishes_each_draft(
+def test_bulk_publish_publishes_drafts_and_leaves_live_changes_to_the_form(
     login, editor, publisher, live_article, make_article, edit_article
 ):
+    """A live article's draft needs its kind of change (and maybe a note to
+    readers), which only the form asks: the bulk action leaves it."""
     other = make_article("Other draft", state="draft")
     edit_article(login(editor), live_article, {"title": "Bulk"})
-    login(publisher).post(
+    response = login(publisher).post(
         reverse("admin:articles_article_changelist"),
         {"action": "publish", "_selected_action": [live_article.pk, other.pk]},
+        follow=True,
     )
     live_article.refresh_from_db()
     other.refresh_from_db()
-    assert live_article.title == "Bulk"
+    assert live_article.title == "The live title"
+    assert Draft.objects.filter(article=live_article).exists()
+    assert "1 article published." in response.text
+    assert "1 has draft changes to publish from its form" in response.text
     assert other.is_public
     assert other.revisions.exists()
