@@ -32,7 +32,7 @@ from publication.admin_tools import ArticleCountAdminMixin
 from publication.images import rendition_url
 
 from . import collab, permissions, preview, services, views
-from .models import AuditEntry
+from .models import AuditEntry, Draft
 from .state import article_from_state, state_from_form
 
 # The buttons under the article form, and what each needs.
@@ -327,6 +327,8 @@ def workflow_label(article):
                 "base": base,
                 "due": due,
             }
+        if draft.review == Draft.Review.DRAFT:
+            return _("%(base)s — draft changes not yet published") % {"base": base}
         return _("%(base)s — draft changes not yet published (%(review)s)") % {
             "base": base,
             "review": draft.get_review_display().lower(),

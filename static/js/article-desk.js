@@ -2,9 +2,14 @@
 // types (on the server every few seconds of typing and when the page is hidden,
 // and in this browser), asks before leaving with unsaved changes, says who else
 // has the article open and when they save, and survives an expired session.
-// Loaded as a file under the Content-Security-Policy; no framework.
-(function () {
+// Loaded as a file under the Content-Security-Policy; no framework. The admin
+// puts form media in <head>, before the form exists: start once it is parsed.
+(function start() {
   "use strict";
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+    return;
+  }
   var form = document.getElementById("article_form");
   var config = document.getElementById("desk-config");
   if (!form || !config) { return; }
