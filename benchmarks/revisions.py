@@ -28,27 +28,24 @@ DRAFT_EVERY = 100  # a working draft on about 1% of the live articles
 SCHEDULE_EVERY = 10  # of those drafts, one in ten scheduled
 SCHEDULED_AHEAD = timedelta(days=3650)
 
-ROW_FIELDS = [
-    "pk",
-    "title",
-    "slug",
-    "standfirst",
-    "body",
-    "image_alt",
-    "image_caption",
-    "image_credit",
-    "original_outlet",
-    "original_url",
-    "copyright_override",
-    "is_original_canonical",
-    "is_reprintable",
-    "featured_image",
-    "featured_image_renditions",
-    "original_published_at",
-    "status",
-    "publish_at",
-    "created_at",
-]
+
+def row_fields():
+    """The article columns a state is made of, and the few the seeding needs."""
+    from editorial.state import FLAG_FIELDS, TEXT_FIELDS
+
+    return [
+        "pk",
+        *TEXT_FIELDS,
+        *FLAG_FIELDS,
+        "featured_image",
+        "featured_image_renditions",
+        "original_published_at",
+        "status",
+        "publish_at",
+        "created_at",
+    ]
+
+
 TITLE_VARIANTS = [
     "{title} (first notes)",
     "{title} (outline)",
@@ -225,7 +222,7 @@ def seed(batch=BATCH, progress=None):
     while True:
         # Keyset pagination: each batch starts after the last pk seen.
         rows = list(
-            todo.filter(pk__gt=last_pk).order_by("pk").values(*ROW_FIELDS)[:batch]
+            todo.filter(pk__gt=last_pk).order_by("pk").values(*row_fields())[:batch]
         )
         if not rows:
             break

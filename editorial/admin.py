@@ -33,7 +33,7 @@ from publication.images import rendition_url
 
 from . import collab, permissions, preview, services, views
 from .models import AuditEntry, Draft
-from .state import article_from_state, state_from_form
+from .state import FIELDS, article_from_state, state_from_form
 
 # The buttons under the article form, and what each needs.
 SAVE, SUBMIT, PUBLISH, SCHEDULE, REQUEST_CHANGES = (
@@ -103,25 +103,8 @@ class ArticleForm(forms.ModelForm):
         model = Article
         # The admin's fieldsets choose what is shown; status and times are
         # set by the workflow's actions, never typed.
-        fields = [
-            "title",
-            "slug",
-            "standfirst",
-            "body",
-            "regions",
-            "themes",
-            "tags",
-            "featured_image",
-            "image_alt",
-            "image_caption",
-            "image_credit",
-            "original_outlet",
-            "original_url",
-            "original_published_at",
-            "is_original_canonical",
-            "copyright_override",
-            "is_reprintable",
-        ]
+        # Every editable field but the two the inlines show.
+        fields = [name for name in FIELDS if name not in {"authors", "reports"}]
 
     base_revision = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -7,7 +7,6 @@ send_pending_notifications``) sends whatever failed, exactly once.
 """
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from publication.outbox import claim
+
 from .models import Notification
 
 logger = logging.getLogger("imprint.editorial")
-
-CLAIM_SECONDS = 300
 
 
 def publishers():
@@ -107,21 +106,10 @@ def published(article, user, submitter):
     )
 
 
-def _claim(pk):
-    """The right to send one notification (a conditional UPDATE: two workers
-    never both send it)."""
-    now = timezone.now()
-    return bool(
-        Notification.objects.filter(pk=pk, sent_at__isnull=True)
-        .filter(Q(sending_until__isnull=True) | Q(sending_until__lt=now))
-        .update(sending_until=now + timedelta(seconds=CLAIM_SECONDS))
-    )
-
-
 def deliver(pk):
     """Send one stored notification unless it was sent; on failure log,
     release it for the retry, and re-raise."""
-    if not _claim(pk):
+    if not claim(Notification, pk, "sent_at"):
         return False
     try:
         notification = Notification.objects.get(pk=pk)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,6 +16,7 @@ from django.utils.translation import ngettext
 
 from publication.models import Identity, NoticeVersion
 from publication.notices import current_notice
+from publication.outbox import claim
 
 from .models import (
     ContactMessage,
@@ -30,9 +30,6 @@ from .models import (
 
 logger = logging.getLogger("imprint.reprints")
 
-# How long one worker may hold a submission while it sends; after that (a crash)
-# another may try.
-CLAIM_SECONDS = 300
 
 # Editors get at most one digest of held submissions per clock hour.
 DIGEST_SECONDS = 3600
@@ -176,21 +173,10 @@ def _send(subject, to, text, html=None, reply_to=None):
     message.send()
 
 
-def _claim(model, pk, done_field):
-    """Take the right to send for one row (a conditional UPDATE, so two workers
-    never both send); False when it is done or another worker holds it."""
-    now = timezone.now()
-    return bool(
-        model.objects.filter(pk=pk, **{f"{done_field}__isnull": True})
-        .filter(Q(sending_until__isnull=True) | Q(sending_until__lt=now))
-        .update(sending_until=now + timedelta(seconds=CLAIM_SECONDS))
-    )
-
-
 def _deliver(model, pk, steps):
     """Send each (done_field, send) step not yet done, recording each as it
     goes; then set notified_at. On failure: log, release, re-raise."""
-    if not _claim(model, pk, "notified_at"):
+    if not claim(model, pk, "notified_at"):
         return False
     try:
         obj = model.objects.get(pk=pk)
@@ -328,7 +314,7 @@ def _digest_editors(digest, identity):
 
 def deliver_digest(pk):
     """Send one digest to the editors and record its submissions as told."""
-    if not _claim(EditorDigest, pk, "notified_at"):
+    if not claim(EditorDigest, pk, "notified_at"):
         return False
     try:
         digest = EditorDigest.objects.get(pk=pk)
@@ -346,7 +332,7 @@ def deliver_digest(pk):
 
 def deliver_reply(event_id):
     """Send an editor's reply (recorded on a ReprintEvent) to the requester."""
-    if not _claim(ReprintEvent, event_id, "emailed_at"):
+    if not claim(ReprintEvent, event_id, "emailed_at"):
         return False
     try:
         event = ReprintEvent.objects.select_related("request").get(pk=event_id)

