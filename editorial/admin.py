@@ -32,7 +32,8 @@ from publication.admin_tools import ArticleCountAdminMixin
 from publication.images import rendition_url
 
 from . import collab, permissions, preview, services, views
-from .models import AuditEntry, Draft
+from .labels import workflow_label
+from .models import AuditEntry
 from .state import FIELDS, article_from_state, state_from_form
 
 # The buttons under the article form, and what each needs.
@@ -290,33 +291,6 @@ class MineFilter(admin.SimpleListFilter):
                 Q(created_by=request.user) | Q(authorships__author__user=request.user)
             ).distinct()
         return queryset
-
-
-def workflow_label(article):
-    """One line saying where the article stands (list and change form)."""
-    draft = getattr(article, "working_draft", None) if article.pk else None
-    if article.status == Article.Status.PUBLISHED:
-        when = timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M")
-        base = (
-            _("Scheduled for %(when)s") % {"when": when}
-            if article.is_scheduled
-            else _("Live")
-        )
-        if draft is None:
-            return base
-        if draft.go_live_at is not None:
-            due = timezone.localtime(draft.go_live_at).strftime("%Y-%m-%d %H:%M")
-            return _("%(base)s — draft changes scheduled for %(due)s") % {
-                "base": base,
-                "due": due,
-            }
-        if draft.review == Draft.Review.DRAFT:
-            return _("%(base)s — draft changes not yet published") % {"base": base}
-        return _("%(base)s — draft changes not yet published (%(review)s)") % {
-            "base": base,
-            "review": draft.get_review_display().lower(),
-        }
-    return article.get_status_display()
 
 
 @admin.register(Article)

@@ -2,32 +2,15 @@
 the first request after a draft's time publishes it, as ``published()`` shows a
 scheduled article at its time.
 
-Each process remembers for a few seconds when the next change is due, so a
-request costs no query until then; a change scheduled in another process is
-seen within ``CHECK_SECONDS``.
+Each process remembers for a few seconds when the next change is due
+(``due``), so a request costs no query until then; a change scheduled in another
+process is seen within ``due.CHECK_SECONDS``.
 """
 
-import time
-
-from django.db.models import Min
 from django.utils import timezone
 
-from articles.models import Article
-
+from . import due
 from .services import apply_due_changes
-
-CHECK_SECONDS = 5
-_memo = {"next_due": None, "checked": 0.0}
-
-
-def forget():
-    """Look again at the next request (after scheduling in this process)."""
-    _memo.update(next_due=None, checked=0.0)
-
-
-def hold_off():
-    """Do not look until ``forget()`` (for tests that count queries)."""
-    _memo.update(next_due=None, checked=float("inf"))
 
 
 class ApplyDueChangesMiddleware:
@@ -36,14 +19,8 @@ class ApplyDueChangesMiddleware:
 
     def __call__(self, request):
         now = timezone.now()
-        if time.monotonic() - _memo["checked"] > CHECK_SECONDS:
-            # The filter lets the partial index answer (a scan of the whole
-            # table otherwise).
-            _memo["next_due"] = Article.objects.filter(
-                pending_change_at__isnull=False
-            ).aggregate(next=Min("pending_change_at"))["next"]
-            _memo["checked"] = time.monotonic()
-        if _memo["next_due"] is not None and _memo["next_due"] <= now:
+        when = due.next_due()
+        if when is not None and when <= now:
             apply_due_changes(now)
-            forget()
+            due.forget()
         return self.get_response(request)

@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
+from articles.views import ArticleDetailView
+
 from . import permissions, services
 from .models import (
     PREVIEW_DEFAULT_DAYS,
@@ -39,7 +41,6 @@ from .models import (
     PreviewLink,
 )
 from .state import IMAGE_FIELD, RELATIONS, article_from_state, state_from_form
-from .views import RevisionPreview
 
 NOINDEX = "noindex, nofollow"
 NO_STORE = "private, no-store"
@@ -55,6 +56,21 @@ def _private(response):
 
 
 # The Preview button ----------------------------------------------------------------
+
+
+class RevisionPreview(ArticleDetailView):
+    """A revision rendered with the public article template, under a banner."""
+
+    template_name = "articles/article_detail.html"
+
+    def get_object(self, queryset=None):
+        return self.kwargs["shown"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview_banner"] = self.kwargs["banner"]
+        context["noindex"] = True
+        return context
 
 
 class UnsavedPreview(RevisionPreview):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from articles import services as article_services
 from articles.models import Article, Correction
 
-from . import notify, permissions
+from . import due, notify, permissions
 from .models import AuditEntry, Comment, Draft, Revision
 from .state import apply_state, state_of
 
@@ -558,10 +558,8 @@ def repin_notices(article, *, user):
 
 def _look_for_due_changes():
     """This process looks for a due change at its next request (others do
-    within editorial.middleware.CHECK_SECONDS)."""
-    from .middleware import forget
-
-    forget()
+    within due.CHECK_SECONDS)."""
+    due.forget()
 
 
 def apply_due_changes(now=None):

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles.models import Article
-from articles.views import ArticleDetailView
 
 from . import collab, permissions, services
 from .diff import compare as compare_states
+from .labels import workflow_label
 from .models import AuditEntry, Comment, Revision
 from .state import article_from_state
 
@@ -57,7 +57,6 @@ def desk_context(model_admin, request, obj):
                 **together_context(request, None, {}),
             }
         }
-    from .admin import workflow_label
     from .preview import share_context
 
     article = Article.objects.get(pk=obj.pk)
@@ -224,21 +223,6 @@ def revision(model_admin, request, article, number):
     return TemplateResponse(request, "editorial/admin/revision.html", context)
 
 
-class RevisionPreview(ArticleDetailView):
-    """A revision rendered with the public article template, under a banner."""
-
-    template_name = "articles/article_detail.html"
-
-    def get_object(self, queryset=None):
-        return self.kwargs["shown"]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["preview_banner"] = self.kwargs["banner"]
-        context["noindex"] = True
-        return context
-
-
 def preview(model_admin, request, article, number):
     if not permissions.can_preview(request.user):
         raise PermissionDenied
@@ -248,6 +232,8 @@ def preview(model_admin, request, article, number):
         "number": number,
         "when": current.created_at.strftime("%Y-%m-%d %H:%M"),
     }
+    from .preview import RevisionPreview
+
     view = RevisionPreview.as_view()
     response = view(request, slug=article.slug, shown=shown, banner=banner)
     response["X-Robots-Tag"] = "noindex"

@@ -6,8 +6,6 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from editorial.views import view_on_site
-
 admin.site.site_header = "Imprint"
 admin.site.site_title = "Imprint editor"
 admin.site.index_title = "Editor admin"
@@ -21,10 +19,7 @@ urlpatterns = [
     # Before the admin's own: its "View on site" redirect shows every staff
     # account an unpublished article's address. Any spelling of the type's id
     # comes here (int() would read non-ASCII digits the admin's route lets by).
-    path(
-        "admin/r/<path:content_type_id>/<path:object_id>/",
-        admin.site.admin_view(view_on_site),
-    ),
+    path("admin/r/", include("editorial.shortcut_urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
     path("", include("publication.notice_urls")),

@@ -33,9 +33,9 @@ def _fresh_cache(settings):
 def _no_scheduled_change_check():
     """The scheduled-changes middleware looks for due drafts once every few
     seconds per process; in tests that would add a query to whichever request
-    happens to come then. Tests of it call ``editorial.middleware.forget()``."""
-    from editorial import middleware
+    happens to come then. Tests of it call ``editorial.due.forget()``."""
+    from editorial import due
 
-    middleware.hold_off()
+    due.hold_off()
     yield
-    middleware.hold_off()
+    due.hold_off()

@@ -200,7 +200,7 @@
           say("desk-presence", others.length ? data.textPresent.replace("%s", others.join(", ")) : "");
           var newer = text("desk-newer");
           // The conflict panel already shows that revision side by side.
-          if (newer && answer.newer && true) {
+          if (newer && answer.newer && answer.newer.number > Number(newer.dataset.shown || 0)) {
             newer.textContent = data.textNewer
               .replace("%(name)s", answer.newer.by)
               .replace("%(time)s", answer.newer.at) + " ";

@@ -276,9 +276,9 @@ def test_a_scheduled_change_shows_its_note_at_its_time(
 
     later = timezone.now() + timedelta(hours=3)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    from editorial import middleware
+    from editorial import due
 
-    middleware.forget()
+    due.forget()
     page = reader_get(client, live_article.get_absolute_url()).text
     assert "The dam is 40 m high." in page
     line = f"Updated on {day(note.published_at)}: Added the height."

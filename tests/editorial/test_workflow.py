@@ -147,9 +147,9 @@ def test_scheduled_draft_goes_live_at_its_time_without_cron(
 
     later = timezone.now() + timedelta(hours=3)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    from editorial import middleware
+    from editorial import due
 
-    middleware.forget()
+    due.forget()
     page = public_text(client, live_article)
     assert "Tomorrow&#x27;s title" in page or "Tomorrow's title" in page
     live_article.refresh_from_db()
