@@ -292,6 +292,12 @@ class Article(KeepsFormerSlugs, models.Model):
             models.Index(fields=["-updated_at"], name="article_updated"),
             # The editors' list, newest first, whatever the status.
             models.Index(fields=["-publish_at", "-id"], name="article_newest"),
+            # The newest edit among public articles (the sitemap index's
+            # lastmod), read from the index alone.
+            models.Index(
+                fields=["status", "publish_at", "updated_at"],
+                name="article_public_edits",
+            ),
             models.Index(
                 fields=["pending_change_at"],
                 name="article_pending_change",

@@ -40,7 +40,7 @@ urlpatterns = [
         cached_feed(feeds.CorrectionsAtomFeed),
         name="corrections_atom",
     ),
-    # An index of sitemap files of at most 2,500 addresses each, so each stays
+    # An index of sitemap files of at most 1,000 addresses each, so each stays
     # quick to build at any size (and under the protocol's 50,000).
     path(
         "sitemap.xml",

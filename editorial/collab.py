@@ -215,11 +215,14 @@ def session(request):
 def heartbeat(request, article):
     """The form is still open: who else is here, and the newest revision."""
     now = timezone.now()
+    tab = (request.POST.get("tab") or "")[:40]
     presence, created = Presence.objects.get_or_create(
-        article=article, user=request.user, defaults={"opened_at": now, "seen_at": now}
+        article=article,
+        user=request.user,
+        defaults={"opened_at": now, "seen_at": now, "tab": tab},
     )
     if not created:
-        Presence.objects.filter(pk=presence.pk).update(seen_at=now)
+        Presence.objects.filter(pk=presence.pk).update(seen_at=now, tab=tab)
     base = parse_number(request.POST.get("base_revision"))
     newer = newer_by_others(article, base, request.user)
     latest = newer[-1] if newer else None
@@ -248,7 +251,11 @@ def heartbeat(request, article):
 
 
 def leave(request, article):
-    Presence.objects.filter(article=article, user=request.user).delete()
+    """The page closed. Only that page's presence ends: the next page (after a
+    save) or another tab may have spoken since."""
+    Presence.objects.filter(
+        article=article, user=request.user, tab=(request.POST.get("tab") or "")[:40]
+    ).delete()
     return JsonResponse({"ok": True})
 
 

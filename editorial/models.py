@@ -378,6 +378,7 @@ class Presence(models.Model):
     )
     opened_at = models.DateTimeField(_("open since"), default=timezone.now)
     seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    tab = models.CharField(_("page"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("open form")

@@ -186,9 +186,13 @@
   // was opened.
   if (data.presenceUrl) {
     var base = form.querySelector("input[name=base_revision]");
+    // This page's own name: leaving it must not end the presence another tab
+    // (or the page after a save) has already announced.
+    var tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
     var heartbeat = function () {
       var body = new FormData();
       body.append("base_revision", base ? base.value : "");
+      body.append("tab", tab);
       post(data.presenceUrl, body)
         .then(answered)
         .then(function (answer) {
@@ -221,6 +225,7 @@
       if (navigator.sendBeacon && data.leaveUrl) {
         var body = new FormData();
         body.append("csrfmiddlewaretoken", token());
+        body.append("tab", tab);
         navigator.sendBeacon(data.leaveUrl, body);
       }
     });

@@ -166,7 +166,7 @@ def test_who_else_has_it_open_and_when_they_save(editor, make_user, live_article
     a, a_form = open_form(editor, live_article)
     b, b_form = open_form(other, live_article)
     presence = reverse("admin:articles_article_presence", args=[live_article.pk])
-    a.post(presence, {"base_revision": a_form["base_revision"]})
+    a.post(presence, {"base_revision": a_form["base_revision"], "tab": "a1"})
     answer = b.post(presence, {"base_revision": b_form["base_revision"]}).json()
     assert [o["name"] for o in answer["others"]] == ["edna"]
     assert answer["newer"] is None
@@ -177,7 +177,14 @@ def test_who_else_has_it_open_and_when_they_save(editor, make_user, live_article
     assert answer["newer"]["by"] == "edna"
     assert "compare" in answer["newer"]["compare_url"]
 
-    a.post(reverse("admin:articles_article_presence_leave", args=[live_article.pk]))
+    leave = reverse("admin:articles_article_presence_leave", args=[live_article.pk])
+    # A's form reloads after the save (a new page, "a2") before the old page's
+    # goodbye arrives: A is still here.
+    a.post(presence, {"base_revision": a_form["base_revision"], "tab": "a2"})
+    a.post(leave, {"tab": "a1"})
+    answer = b.post(presence, {"base_revision": b_form["base_revision"]}).json()
+    assert [o["name"] for o in answer["others"]] == ["edna"]
+    a.post(leave, {"tab": "a2"})
     answer = b.post(presence, {"base_revision": b_form["base_revision"]}).json()
     assert answer["others"] == []
     assert Presence.objects.filter(user=other).exists()
