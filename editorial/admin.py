@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -48,6 +49,44 @@ ACTIONS = {SAVE, SUBMIT, PUBLISH, SCHEDULE, REQUEST_CHANGES}
 PUBLISHER_ACTIONS = {PUBLISH, SCHEDULE, REQUEST_CHANGES}
 
 
+CHANGE_KIND_CHOICES = [
+    (Correction.Kind.CORRECTION, _("A correction: something was wrong")),
+    (Correction.Kind.CLARIFICATION, _("A clarification: it was unclear")),
+    (Correction.Kind.UPDATE, _("An update: there is news")),
+    (services.SILENT, _("A silent fix (a typo): no note")),
+]
+
+
+class BulkChangeForm(forms.Form):
+    """What kind of change the drafts of live articles published together are
+    (one answer for all, as on the form for one)."""
+
+    change_kind = forms.ChoiceField(
+        label=_("What kind of change are these?"),
+        choices=CHANGE_KIND_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    change_note = forms.CharField(
+        label=_("Note to readers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown under each of these articles, except for a silent fix."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("change_kind")
+        if kind:
+            try:
+                cleaned["change"] = services.check_change(
+                    (kind, cleaned.get("change_note", ""))
+                )
+            except services.WorkflowError as error:
+                self.add_error("change_note", str(error))
+        return cleaned
+
+
 class ArticleForm(forms.ModelForm):
     """The article's fields plus what the workflow asks on save."""
 
@@ -76,13 +115,7 @@ class ArticleForm(forms.ModelForm):
     change_kind = forms.ChoiceField(
         label=_("What kind of change is this?"),
         required=False,
-        choices=[
-            ("", _("Choose…")),
-            (Correction.Kind.CORRECTION, _("A correction: something was wrong")),
-            (Correction.Kind.CLARIFICATION, _("A clarification: it was unclear")),
-            (Correction.Kind.UPDATE, _("An update: there is news")),
-            (services.SILENT, _("A silent fix (a typo): no note")),
-        ],
+        choices=[("", _("Choose…")), *CHANGE_KIND_CHOICES],
         help_text=_(
             "Asked when publishing changes to an article readers have seen. "
             "A correction, clarification or update shows its note under the "
@@ -695,13 +728,39 @@ class ArticleAdmin(admin.ModelAdmin):
         description=_("Publish selected articles now"), permissions=["publish"]
     )
     def publish(self, request, queryset):
-        changed = skipped = 0
-        for article in queryset:
-            if article.is_public and services.working_draft(article) is not None:
-                # Changes readers will notice need their kind (and maybe a
-                # note to readers), which only the form asks.
-                skipped += 1
-            elif services.publish(article, user=request.user) is not None:
+        """Publish each article, or its draft. Drafts of articles readers have
+        seen need the kind of change (and a note to readers): asked once for
+        all of them on a confirmation page, as Django asks before deleting."""
+        articles = list(queryset)
+        changing = [
+            article
+            for article in articles
+            if article.is_public and services.working_draft(article) is not None
+        ]
+        change = None
+        if changing:
+            form = BulkChangeForm(
+                request.POST if "confirm_change" in request.POST else None
+            )
+            if not form.is_valid():
+                return TemplateResponse(
+                    request,
+                    "editorial/admin/bulk_publish.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": _("Publish the selected articles"),
+                        "opts": self.opts,
+                        "form": form,
+                        "articles": articles,
+                        "changing": changing,
+                        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    },
+                )
+            change = form.cleaned_data["change"]
+        changed = 0
+        for article in articles:
+            given = change if article in changing else None
+            if services.publish(article, user=request.user, change=given) is not None:
                 changed += 1
         self.message_user(
             request,
@@ -709,19 +768,7 @@ class ArticleAdmin(admin.ModelAdmin):
             % changed,
             messages.SUCCESS,
         )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%d has draft changes to publish from its form, where you "
-                    "say what kind of change it is.",
-                    "%d have draft changes to publish from their forms, where "
-                    "you say what kind of change each is.",
-                    skipped,
-                )
-                % skipped,
-                messages.WARNING,
-            )
+        return None
 
     @admin.action(description=_("Unpublish selected articles"), permissions=["publish"])
     def unpublish(self, request, queryset):

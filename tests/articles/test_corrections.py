@@ -323,30 +323,32 @@ def test_a_client_holding_the_old_etag_sees_the_correction(
         assert "it is 40 m." in response.text, url
 
 
-def test_bulk_publish_leaves_live_articles_with_drafts_to_their_forms(
+def test_bulk_publish_asks_once_and_notes_each_live_article(
     client, login, publisher, live_article, edit_article, make_article
 ):
     first = make_article("First draft", state="draft")
-    second = make_article("Second draft", state="draft")
     edit_article(login(publisher), live_article, {"title": "Draft title"})
-    response = login(publisher).post(
-        reverse("admin:articles_article_changelist"),
-        {
-            "action": "publish",
-            "_selected_action": [live_article.pk, first.pk, second.pk],
-        },
-        follow=True,
-    )
-    assert "2 articles published." in response.text
-    assert (
-        "1 has draft changes to publish from its form, where you say what kind "
-        "of change it is."
-    ) in response.text
-    live_article.refresh_from_db()
-    assert live_article.title == "The live title"
-    assert Draft.objects.filter(article=live_article).exists()
-    assert Article.objects.published().filter(pk__in=[first.pk, second.pk]).count() == 2
+    selected = {"action": "publish", "_selected_action": [live_article.pk, first.pk]}
+    changelist = reverse("admin:articles_article_changelist")
+    asked = login(publisher).post(changelist, selected)
+    assert "What kind of change are these?" in asked.text
     assert not Correction.objects.exists()
+    login(publisher).post(
+        changelist,
+        {
+            **selected,
+            "confirm_change": "yes",
+            "change_kind": "correction",
+            "change_note": "The dam is 40 m high, not 400 m.",
+        },
+    )
+    live_article.refresh_from_db()
+    assert live_article.title == "Draft title"
+    note = Correction.objects.get()
+    assert note.article == live_article and note.kind == "correction"
+    assert note.revision_number == live_article.revisions.order_by("-number")[0].number
+    assert Article.objects.published().filter(pk=first.pk).exists()
+    assert not Correction.objects.filter(article=first).exists()  # never public
 
 
 def test_pages_with_notes_cost_the_same_queries(

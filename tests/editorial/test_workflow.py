@@ -300,23 +300,44 @@ def test_shell_saves_are_recorded(live_article, django_capture_on_commit_callbac
     assert revision.published_at is not None  # it went live at once
 
 
-def test_bulk_publish_publishes_drafts_and_leaves_live_changes_to_the_form(
-    login, editor, publisher, live_article, make_article, edit_article
+def test_bulk_publish_publishes_each_draft_once_told_what_kind_of_change(
+    client, login, editor, publisher, live_article, make_article, edit_article
 ):
     """A live article's draft needs its kind of change (and maybe a note to
-    readers), which only the form asks: the bulk action leaves it."""
+    readers): the bulk action asks once for all, then publishes each draft."""
     other = make_article("Other draft", state="draft")
     edit_article(login(editor), live_article, {"title": "Bulk"})
-    response = login(publisher).post(
-        reverse("admin:articles_article_changelist"),
-        {"action": "publish", "_selected_action": [live_article.pk, other.pk]},
-        follow=True,
-    )
+    changelist = reverse("admin:articles_article_changelist")
+    selected = {"action": "publish", "_selected_action": [live_article.pk, other.pk]}
+    asked = login(publisher).post(changelist, selected)
+    assert asked.status_code == 200
+    assert "What kind of change are these?" in asked.text
     live_article.refresh_from_db()
     other.refresh_from_db()
-    assert live_article.title == "The live title"
-    assert Draft.objects.filter(article=live_article).exists()
-    assert "1 article published." in response.text
-    assert "1 has draft changes to publish from its form" in response.text
-    assert other.is_public
-    assert other.revisions.exists()
+    assert live_article.title == "The live title" and not other.is_public
+
+    refused = login(publisher).post(
+        changelist,
+        {**selected, "confirm_change": "yes", "change_kind": "correction"},
+    )
+    assert refused.status_code == 200  # a correction needs its note
+    assert "Write the note readers will see" in refused.text
+
+    done = login(publisher).post(
+        changelist,
+        {
+            **selected,
+            "confirm_change": "yes",
+            "change_kind": "update",
+            "change_note": "Figures for 2026 added.",
+        },
+        follow=True,
+    )
+    assert "2 articles published." in done.text
+    live_article.refresh_from_db()
+    other.refresh_from_db()
+    assert live_article.title == "Bulk"
+    assert not Draft.objects.filter(article=live_article).exists()
+    assert other.is_public and other.revisions.exists()
+    client.logout()
+    assert "Figures for 2026 added." in client.get(live_article.get_absolute_url()).text
