@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import index as sitemaps_index
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import feeds, views
+from . import citation_views, feeds, views
 from .addresses import follow_former_slugs
 from .http import conditional, site_last_modified
 from .models import Article
@@ -21,6 +21,16 @@ urlpatterns = [
         "articles/<slug:slug>/",
         follow_former_slugs(Article)(views.ArticleDetailView.as_view()),
         name="detail",
+    ),
+    path(
+        "articles/<slug:slug>/cite.bib",
+        follow_former_slugs(Article)(citation_views.BibTeXView.as_view()),
+        name="cite_bib",
+    ),
+    path(
+        "articles/<slug:slug>/cite.ris",
+        follow_former_slugs(Article)(citation_views.RISView.as_view()),
+        name="cite_ris",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("regions/", views.RegionIndexView.as_view(), name="regions"),

@@ -31,6 +31,7 @@ from regions.models import Region
 from themes.models import Theme
 
 from .addresses import get_by_slug
+from .citations import citation_for
 from .http import article_last_modified, conditional, public_cache, site_last_modified
 from .models import (
     SUBJECT_LOOKUPS,
@@ -250,6 +251,7 @@ class ArticleDetailView(DetailView):
             json_ld=self.structured_data(article, publication_name),
             share_url=self.request.build_absolute_uri(article.get_absolute_url()),
             notes=notes_of(article),
+            citation=citation_for(article),
         )
         return context
 

@@ -32,6 +32,7 @@ BUDGET_QUERIES = 15
 BUDGET_ADMIN_MS = 500  # median per admin list page
 BUDGET_ADMIN_QUERIES = 20
 BUDGET_ADMIN_RATIO = 1.5  # the admin list against the list before the desk
+BUDGET_API_RATIO = 1.5  # the API article list against the HTML region listing
 BUDGET_RSS_MB = 400
 
 # A table of the editorial app (revisions, drafts, comments, audit log...):
@@ -141,6 +142,8 @@ def pages():
     }
     if tag:
         urls["tag"] = f"/tags/{tag.slug}/"
+    urls["API article list"] = "/api/v1/articles/"
+    urls["API article"] = f"/api/v1/articles/{article.slug}/"
     return client, urls
 
 
@@ -237,8 +240,10 @@ def main():
     )
     print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     failures = []
+    timed = {}
     for name, url in urls.items():
         median, p95, queries, sql = measure(client, {name: url}, args.repeat)[name]
+        timed[name] = median
         flags = []
         if median > BUDGET_MS or queries > BUDGET_QUERIES:
             flags.append("over budget")
@@ -248,6 +253,13 @@ def main():
         if flags:
             failures.append(name)
         row(name, median, p95, queries, "".join(f"  {flag}" for flag in flags))
+
+    api_ratio = timed["API article list"] / timed["region, page 1"]
+    flag = ""
+    if api_ratio > BUDGET_API_RATIO:
+        failures.append("API list ratio")
+        flag = "  over budget"
+    print(f"API article list / HTML region listing page 1: {api_ratio:.2f}×{flag}\n")
 
     # The admin list, and the list before the desk under the same client and
     # URLconf for the ratio.

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "themes",
     "articles",
     "editorial",
+    "api",
     "reprints",
 ]
 
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "api.middleware.ApiMiddleware",
     "publication.middleware.RejectNulBytesMiddleware",
     "publication.middleware.RejectUndecodableFormsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,6 +141,14 @@ else:
             "LOCATION": "imprint_cache",
         }
     }
+# The read API's per-client counters: Redis when there is one (every process
+# shares them); otherwise each process counts its own, in memory, rather than
+# costing every API request database queries.
+CACHES["api_limits"] = (
+    {**CACHES["default"], "KEY_PREFIX": "imprint-api"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -325,6 +335,8 @@ REPRINT_RATE_GLOBAL_PER_HOUR = int(
 REPRINT_MIN_FILL_SECONDS = int(os.environ.get("REPRINT_MIN_FILL_SECONDS", "3"))
 # How many proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR).
 REPRINT_TRUSTED_PROXIES = int(os.environ.get("REPRINT_TRUSTED_PROXIES", "0"))
+# Requests per minute one client may make to the read API (0: no limit).
+API_RATE_PER_MINUTE = int(os.environ.get("API_RATE_PER_MINUTE", "300"))
 IDENTITY_CACHE_SECONDS = int(os.environ.get("IMPRINT_IDENTITY_CACHE_SECONDS", "60"))
 
 # The publication itself, until an editor fills in its identity in the admin.

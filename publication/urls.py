@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("publication.notice_urls")),
     path("", include("reprints.urls")),
     path("", include("editorial.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("articles.urls")),
 ]
 

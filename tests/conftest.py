@@ -24,9 +24,16 @@ def _fresh_cache(settings):
     from django.core.cache import cache
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "api_limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "api-limits",
+        },
     }
     cache.clear()
+    from django.core.cache import caches
+
+    caches["api_limits"].clear()
 
 
 @pytest.fixture(autouse=True)
