@@ -28,6 +28,8 @@ from django.db.models import F, Max, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from publication.numbers import parse_number
+
 from .models import Article
 
 CACHE_SECONDS = 300
@@ -40,12 +42,10 @@ def latest_change():
 
 def page_number(request):
     """The requested page, or 404 for anything but a positive integer."""
-    raw = request.GET.get("page", "1")
-    # ASCII digits only: "²" and "¹" are digits to str.isdigit() but not to
-    # int(), and "٣" is a digit to both but is not an address we make.
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
+    number = parse_number(request.GET.get("page", "1"))
+    if number is None or number < 1:
         raise Http404("No such page")
-    return int(raw)
+    return number
 
 
 class KeysetPaginator(Paginator):

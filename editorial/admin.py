@@ -31,6 +31,7 @@ from articles.models import (
 )
 from publication.admin_tools import ArticleCountAdminMixin
 from publication.images import rendition_url
+from publication.numbers import parse_number
 
 from . import collab, permissions, preview, services, views
 from .labels import workflow_label
@@ -572,7 +573,7 @@ class ArticleAdmin(admin.ModelAdmin):
         """Stop a save made on top of a newer revision by someone else, unless
         the editor chose to save over it; "take theirs" copies a field of the
         newer revision into the typed form."""
-        base = collab.parse_number(request.POST.get("base_revision"))
+        base = parse_number(request.POST.get("base_revision"))
         newer = collab.newer_by_others(saved, base, request.user)
         if not newer:
             return
@@ -580,9 +581,7 @@ class ArticleAdmin(admin.ModelAdmin):
         take = request.POST.get("_take")
         if take:
             request.POST = collab.take_theirs(request.POST, take, theirs.state)
-        elif collab.parse_number(request.POST.get("overwrite_revision")) == (
-            theirs.number
-        ):
+        elif parse_number(request.POST.get("overwrite_revision")) == (theirs.number):
             request._editorial_overwrote = theirs
             return
         request._editorial_conflict = {"base": base, "theirs": theirs}

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from taggit.utils import parse_tags
 
+from publication.numbers import parse_number
 from publication.richtext import sanitize_html
 
 from .models import Autosave, Presence, Revision
@@ -35,14 +36,6 @@ HEARTBEAT_SECONDS = 15
 PRESENT_SECONDS = 45
 # What the form sends that is not the article (never autosaved or restored).
 NOT_TYPED = {"csrfmiddlewaretoken", "_action", "_take", "overwrite_revision"}
-
-
-def parse_number(raw):
-    """A revision number from the form: ASCII digits, or None."""
-    raw = (raw or "").strip()
-    if raw.isascii() and raw.isdigit() and len(raw) <= 9:
-        return int(raw)
-    return None
 
 
 def current_number(article):

@@ -136,6 +136,12 @@ def ensure_baseline(article):
     return revision
 
 
+def _not_going_live(revision_id):
+    """A scheduled revision that will not go live after all (bookkeeping of
+    the history; readers see the article row, not this)."""
+    Revision.objects.filter(pk=revision_id).update(published_at=None, published_by=None)
+
+
 def _latest(article):
     return article.revisions.order_by("-number").first()
 
@@ -434,9 +440,7 @@ def unschedule(article, *, user):
         if article.is_public:
             if draft is None or draft.go_live_at is None:
                 raise WorkflowError(_("Nothing is scheduled."))
-            Revision.objects.filter(pk=draft.revision_id).update(
-                published_at=None, published_by=None
-            )
+            _not_going_live(draft.revision_id)
             draft.go_live_at = None
             draft.save(update_fields=["go_live_at", "updated_at"])
             _pending_notes(article, timezone.now()).delete()
@@ -445,9 +449,7 @@ def unschedule(article, *, user):
         elif article.is_scheduled:
             latest = _latest(article)
             if latest is not None:
-                Revision.objects.filter(pk=latest.pk).update(
-                    published_at=None, published_by=None
-                )
+                _not_going_live(latest.pk)
             article_services.unpublish(article)
         else:
             raise WorkflowError(_("Nothing is scheduled."))
@@ -486,9 +488,7 @@ def discard_draft(article, *, user):
                 permissions.can_publish(user),
                 _("Only publishers can cancel a scheduled change."),
             )
-            Revision.objects.filter(pk=draft.revision_id).update(
-                published_at=None, published_by=None
-            )
+            _not_going_live(draft.revision_id)
             _pending_notes(article, timezone.now()).delete()
             article.pending_change_at = None
             article.save(update_fields=["pending_change_at", "updated_at"])

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles.models import Article
+from publication.numbers import parse_number
 
 from . import collab, permissions, services
 from .diff import compare as compare_states
 from .labels import workflow_label
 from .models import AuditEntry, Comment, Revision
-from .state import article_from_state
+from .state import article_from_state, state_of
 
 
 def _url(name, article, *args):
@@ -54,7 +55,7 @@ def desk_context(model_admin, request, obj):
                 "is_new": True,
                 "can_edit": permissions.can_edit(user),
                 "can_publish": permissions.can_publish(user),
-                **together_context(request, None, {}),
+                **together_context(request, None, dict),
             }
         }
     from .preview import share_context
@@ -96,14 +97,20 @@ def desk_context(model_admin, request, obj):
                 "author"
             ),
             "share": share_context(request, article),
-            **together_context(request, article, services.editable_state(article)),
+            **together_context(
+                request,
+                article,
+                # Only read when an autosave is there to compare with.
+                lambda: draft.revision.state if draft else state_of(article),
+            ),
         }
     }
 
 
-def together_context(request, article, current):
+def together_context(request, article, current_state):
     """Who else is here, the autosave on offer, the conflict being shown, and
-    the addresses the page's script talks to."""
+    the addresses the page's script talks to. ``current_state()`` gives the
+    state the form shows, for the autosave's differences."""
     user = request.user
     if article is None:
         urls = {
@@ -127,6 +134,7 @@ def together_context(request, article, current):
     else:
         autosave = collab.pending_autosave(user, article)
         if autosave is not None:
+            current = current_state()
             changes = compare_states(
                 current, collab.state_from_data(autosave.data, current)
             )
@@ -179,10 +187,10 @@ def history(model_admin, request, article):
 
 
 def _number(request, name):
-    raw = request.GET.get(name, "")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+    number = parse_number(request.GET.get(name))
+    if number is None:
         raise Http404(_("Choose two revisions to compare."))
-    return int(raw)
+    return number
 
 
 def compare(model_admin, request, article):
@@ -358,17 +366,13 @@ def repin(model_admin, request, article):
 def relogged(request):
     """Where logging in again in another tab lands: the editor goes back to the
     tab they were typing in (its script sees the new session)."""
+    from django.contrib import admin
+
     return TemplateResponse(
         request,
         "editorial/admin/relogged.html",
-        {**admin_site_context(request), "title": _("You are logged in again")},
+        {**admin.site.each_context(request), "title": _("You are logged in again")},
     )
-
-
-def admin_site_context(request):
-    from django.contrib import admin
-
-    return admin.site.each_context(request)
 
 
 def waiting_for(user):
@@ -400,11 +404,11 @@ def view_on_site(request, content_type_id, object_id):
     """The admin's "View on site" (``/admin/r/<type>/<id>/``), for those who may
     see that kind of object in the admin. Anyone else gets 404: the redirect
     would tell them an unpublished article's address."""
-    ascii_id = content_type_id.isascii() and content_type_id.isdigit()
-    if not ascii_id or len(content_type_id) > 9:
+    type_id = parse_number(content_type_id)
+    if type_id is None:
         raise Http404
     try:
-        content_type = ContentType.objects.get_for_id(int(content_type_id))
+        content_type = ContentType.objects.get_for_id(type_id)
     except ContentType.DoesNotExist:
         raise Http404 from None
     label, model = content_type.app_label, content_type.model

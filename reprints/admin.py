@@ -14,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from publication.numbers import parse_number
+
 from . import services
 from .models import (
     ContactMessage,
@@ -238,11 +240,10 @@ class ReprintRequestAdmin(admin.ModelAdmin):
         form_class = ApprovalForm if status == Status.APPROVED else DecisionForm
         templates = ReplyTemplate.objects.filter(kind=kind)
         chosen = None
-        template_id = request.GET.get("template", "")
-        # ASCII digits only ("²".isdigit() is true, int("²") fails), and no
-        # more than a bigint holds.
-        if template_id.isascii() and template_id.isdigit() and len(template_id) < 19:
-            chosen = templates.filter(pk=int(template_id)).first()
+        # No more digits than a bigint holds.
+        template_id = parse_number(request.GET.get("template"), digits=18)
+        if template_id is not None:
+            chosen = templates.filter(pk=template_id).first()
         if request.method == "POST":
             form = form_class(request.POST)
             if form.is_valid():
