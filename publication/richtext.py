@@ -5,7 +5,8 @@ import re
 import nh3
 from django_prose_editor.fields import ProseEditorField
 
-# What editors can make in django-prose-editor, and so all a body may contain.
+# What editors can make in django-prose-editor. A body may also hold figures and
+# images (ALLOWED_TAGS), which imports bring in.
 EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
@@ -24,15 +25,40 @@ EDITOR_EXTENSIONS = {
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "strong", "b", "em", "i", "a",
     "ul", "ol", "li", "blockquote", "br",
+    # Not made in the editor, but brought in by imports (imports/content.py).
+    "figure", "figcaption", "img",
 }  # fmt: skip
 # "*" is spelled out because nh3 otherwise allows title and lang on every tag.
-ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href", "title"}}
+ALLOWED_ATTRIBUTES = {
+    "*": set(),
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+}
 URL_SCHEMES = {"http", "https", "mailto"}
+# nh3's url_schemes cover href and src alike; an image comes from the web only.
+IMAGE_SCHEMES = {"http", "https"}
+# Browsers drop these anywhere in a URL, or around it, before reading the scheme.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+
+
+def _filter_attribute(tag, name, value):
+    if tag != "img":
+        return value
+    if name in {"width", "height"}:
+        return value if value.isascii() and value.isdigit() else None
+    if name == "src":
+        scheme = _SCHEME.match(_URL_NOISE.sub("", value))
+        if scheme and scheme.group(1).lower() not in IMAGE_SCHEMES:
+            return None
+    return value
+
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style"},
     attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_filter_attribute,
     url_schemes=URL_SCHEMES,
     link_rel="noopener",
     strip_comments=True,
@@ -63,8 +89,9 @@ def _without_foreign_content(html):
 
 
 def sanitize_html(html):
-    """Keep only the markup the editor makes; drop scripts, handlers, styles and
-    javascript:/data: URLs. Sanitising twice gives the same result."""
+    """Keep only the markup the editor makes, and the figures and images imports
+    bring; drop scripts, handlers, styles and javascript:/data: URLs. Sanitising
+    twice gives the same result."""
     if not html:
         return ""
     cleaned = _cleaner.clean(_without_foreign_content(html)).strip()

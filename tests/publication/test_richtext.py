@@ -14,13 +14,18 @@ from .ordinary_bodies import ORDINARY_BODIES
 # sanitiser tests need the database.
 pytestmark = pytest.mark.django_db
 
-ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel"},
+    "img": {"src", "alt", "width", "height"},
+}
 SAFE_SCHEMES = {"http", "https", "mailto"}
+IMAGE_SCHEMES = {"http", "https"}
 # Elements that must never reach a page, not even as markup some other parser
-# might find in the output.
+# might find in the output. (Imported bodies bring <img>; its attributes are
+# checked instead.)
 FORBIDDEN_MARKUP = re.compile(
     r"<\s*/?\s*(script|iframe|object|embed|applet|form|input|button|meta|base|"
-    r"link|style|svg|math|img|image|video|audio|source|frame|frameset|"
+    r"link|style|svg|math|image|video|audio|source|frame|frameset|"
     r"template|noscript|textarea|title|xmp|plaintext|portal)\b",
     re.IGNORECASE,
 )
@@ -114,6 +119,10 @@ def test_payload_is_neutralised(payload):
         assert name in ALLOWED_ATTRIBUTES.get(tag, set()), cleaned
         if name == "href":
             assert href_scheme(value) in SAFE_SCHEMES | {None}, cleaned
+        if name == "src":
+            assert href_scheme(value) in IMAGE_SCHEMES | {None}, cleaned
+        if name in {"width", "height"}:
+            assert value.isdigit(), cleaned
     assert not FORBIDDEN_MARKUP.search(cleaned), cleaned
     assert sanitize_html(cleaned) == cleaned
 
@@ -204,3 +213,46 @@ def test_text_after_foreign_content_is_kept(html):
     assert "Kept text" in cleaned
     assert "<style" not in cleaned and "x{}" not in cleaned
     assert sanitize_html(cleaned) == cleaned
+
+
+FIGURE = (
+    '<figure><img src="https://example.org/media/dam.jpg" alt="The dam" '
+    'width="640" height="427"><figcaption>The dam in 1998.</figcaption></figure>'
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        FIGURE,
+        '<p>A map: <img src="/media/imports/map.png" alt=""></p>',
+        "<figure><figure>"
+        '<img src="https://example.org/a.jpg" alt="A"><figcaption>A</figcaption>'
+        "</figure></figure>",
+    ],
+)
+def test_imported_figures_and_images_pass_unchanged(body):
+    assert sanitize_html(body) == body
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "data:image/png;base64,iVBORw0KGgo=",
+        "javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "mailto:desk@example.org",
+        "ftp://example.org/a.jpg",
+    ],
+)
+def test_images_come_from_the_web_only(src):
+    assert sanitize_html(f'<img src="{src}" alt="x">') == '<img alt="x">'
+
+
+def test_images_keep_only_alt_source_and_numeric_sizes():
+    body = (
+        '<img src="https://example.org/a.jpg" alt="A" width="100%" height="auto" '
+        'srcset="a-300.jpg 300w" sizes="100vw" class="wp-image-5" style="x" '
+        'onerror="alert(1)" loading="lazy">'
+    )
+    assert sanitize_html(body) == '<img src="https://example.org/a.jpg" alt="A">'
