@@ -15,7 +15,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run setup test test-sqlite test-postgres test-browser bench lint format worker chromium java
+.PHONY: run setup test test-sqlite test-postgres test-browser bench bench-api-frameworks lint format worker chromium java
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Imprint needs Python 3.12 or newer; none found." >&2; exit 1; }
@@ -66,6 +66,22 @@ java:
 
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks
+
+# The read API (django-ninja) against the same two endpoints in Django REST
+# framework + drf-spectacular. DRF is no dependency of Imprint: it goes in a
+# virtualenv of its own, with the `compare` extra.
+COMPARE_VENV := .venv-compare
+COMPARE_PY := $(COMPARE_VENV)/bin/python
+
+$(COMPARE_VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Imprint needs Python 3.12 or newer; none found." >&2; exit 1; }
+	@test -x $(COMPARE_PY) || $(PYTHON) -m venv $(COMPARE_VENV)
+	$(COMPARE_PY) -m pip install --quiet --upgrade pip
+	$(COMPARE_PY) -m pip install --quiet -e ".[compare]"
+	@touch $@
+
+bench-api-frameworks: $(COMPARE_VENV)/.installed
+	$(COMPARE_PY) -m benchmarks.api_frameworks
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
