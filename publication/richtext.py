@@ -20,6 +20,11 @@ EDITOR_EXTENSIONS = {
     "History": True,
     "HTML": True,
     "Typographic": True,
+    # Imported articles carry figures and images (imports.content); without
+    # these the editor would drop them at the first edit.
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
 }
 
 ALLOWED_TAGS = {

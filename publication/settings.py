@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "editorial",
     "api",
     "reprints",
+    "imports",
 ]
 
 # The header middleware comes before WhiteNoise, so static files and every error
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
     "editorial.middleware.ApplyDueChangesMiddleware",
+    "imports.middleware.WordPressAddressMiddleware",
 ]
 
 ROOT_URLCONF = "publication.urls"
@@ -212,6 +214,17 @@ if MEDIA_STORAGE == "s3":
             "file_overwrite": False,
         },
     }
+# WordPress exports uploaded in the admin: never in the public media storage.
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": os.environ.get("IMPRINT_IMPORTS_DIR")
+        or BASE_DIR / "var" / "imports"
+    },
+}
+IMPORT_MAX_BYTES = int(os.environ.get("IMPRINT_IMPORT_MAX_BYTES", 1024**3))
+# Images an import downloads: per file, and how long to wait for each.
+IMPORT_DOWNLOAD_TIMEOUT = float(os.environ.get("IMPRINT_IMPORT_DOWNLOAD_TIMEOUT", 15))
 # The embedded default serves uploaded files itself; behind a web server or with
 # object storage, they are served from elsewhere.
 SERVE_MEDIA = env_bool("IMPRINT_SERVE_MEDIA", default=MEDIA_STORAGE == "filesystem")

@@ -13,6 +13,10 @@ def media_root(settings, tmp_path):
         "staticfiles": {
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
+        "imports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "imports"},
+        },
     }
     return settings.MEDIA_ROOT
 

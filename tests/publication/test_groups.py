@@ -29,6 +29,7 @@ CONTENT = [
 CONTENT_ADD = ["/admin/authors/author/add/", "/admin/regions/region/add/"]
 SITE = ["/admin/publication/noticeversion/", "/admin/publication/noticeversion/add/"]
 REPRINTS = ["/admin/reprints/reprintrequest/", "/admin/reprints/contactmessage/"]
+IMPORTS = ["/admin/imports/wordpressimport/", "/admin/imports/wordpressimport/add/"]
 
 
 def member_of(client, group_name):
@@ -64,7 +65,7 @@ def test_editor_edits_all_content_but_cannot_publish(client):
 def test_publisher_does_everything(client):
     user = member_of(client, "Publisher")
     assert user.has_perm("articles.publish_article")
-    urls = CONTENT + CONTENT_ADD + SITE + REPRINTS + [identity_url()]
+    urls = CONTENT + CONTENT_ADD + SITE + REPRINTS + IMPORTS + [identity_url()]
     assert set(statuses(client, urls).values()) == {200}
     assert user.has_perm("publication.change_identity")
     assert user.has_perm("publication.change_noticeversion")
