@@ -15,7 +15,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run setup test test-sqlite test-postgres test-browser bench bench-api-frameworks lint format worker chromium java
+.PHONY: run setup test test-sqlite test-postgres test-browser bench bench-import bench-api-frameworks lint format worker chromium java
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Imprint needs Python 3.12 or newer; none found." >&2; exit 1; }
@@ -66,6 +66,11 @@ java:
 
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.wordpress
+
+# Only the WordPress import: 2,000 and 20,000 generated posts.
+bench-import: $(VENV)/.installed
+	$(PY) -m benchmarks.wordpress
 
 # The read API (django-ninja) against the same two endpoints in Django REST
 # framework + drf-spectacular. DRF is no dependency of Imprint: it goes in a

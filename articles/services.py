@@ -15,19 +15,21 @@ from .models import Article
 
 
 @transaction.atomic
-def publish(article, *, when=None):
+def publish(article, *, when=None, save=True):
     """Make the article public at ``when`` (now if None; a future time
     schedules it: published() shows it once the time has passed). Keeps the
     publication time of an article that was public before (a republished
     article keeps its date), unless ``when`` is given. ``Article.save()`` pins
-    the site notices in force on first publication."""
+    the site notices in force on first publication. ``save=False`` sets the
+    fields for a save the caller makes next (a new article's first)."""
     now = timezone.now()
     article.status = Article.Status.PUBLISHED
     if when is not None:
         article.publish_at = when
     elif article.publish_at is None or article.publish_at > now:
         article.publish_at = now
-    article.save()
+    if save:
+        article.save()
     return article
 
 

@@ -280,6 +280,30 @@ def created(article, *, user, message=""):
 
 
 @transaction.atomic
+def arrived(article, state, *, user, publish_at=None, publish=False, message=""):
+    """A new article arriving from another system (an importer) with its
+    ``state``: written once, with one revision and one audit entry. With
+    ``publish`` it is published at ``publish_at`` (its date on the old site;
+    a future time schedules it), else it is a draft."""
+    if publish:
+        _require(permissions.can_publish(user), _("Only publishers can publish."))
+    with desk():
+        article.created_by = user if user.is_authenticated else None
+        if publish:
+            article_services.publish(article, when=publish_at, save=False)
+        apply_state(article, state)
+        revision = record(article, user=user, message=message or _("Created"))
+        if publish:
+            now = timezone.now()
+            revision.published_at = max(article.publish_at, now)
+            revision.published_by = user
+            revision.save(update_fields=["published_at", "published_by"])
+            action = Action.SCHEDULED if article.is_scheduled else Action.PUBLISHED
+            _log(article, action, user, revision=revision, note=message)
+    return revision
+
+
+@transaction.atomic
 def submit(article, *, user, comment=""):
     """Send the article (or the draft of a live one) for review; publishers
     are told by e-mail."""

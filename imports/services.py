@@ -32,7 +32,7 @@ from articles.models import Article, InDepthReport
 from authors.models import Author
 from editorial import permissions
 from editorial import services as desk
-from editorial.state import FIELDS, apply_state
+from editorial.state import FIELDS
 from publication.addresses import former_owner_id
 from regions.models import Region
 from themes.models import Theme
@@ -307,17 +307,21 @@ class Importer:
 
     def _create(self, post, digest, problems):
         state = self.state_for(post, None, problems)
-        article = Article(created_by=self.user)
         publish_at = self.publish_time(post, problems)
-        if post.status in PUBLISHED:
-            article.publish_at = publish_at
-        apply_state(article, state)
-        desk.created(
+        publish = post.status in PUBLISHED or (
+            post.status in SCHEDULED and publish_at is not None
+        )
+        if post.status in SCHEDULED and publish_at is None:
+            problems.append(_("Scheduled without a date: imported as a draft."))
+        article = Article()
+        desk.arrived(
             article,
+            state,
             user=self.user,
+            publish=publish,
+            publish_at=publish_at,
             message=_("Imported from WordPress (post %(id)s)") % {"id": post.wp_id},
         )
-        self._set_status(article, post, publish_at, problems)
         WordPressPost.objects.create(
             site=self.site_key,
             wp_id=post.wp_id,
