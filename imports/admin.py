@@ -141,7 +141,7 @@ class WordPressImportAdmin(admin.ModelAdmin):
                 "Read the report below, then confirm the import."
             ),
         )
-        return HttpResponseRedirect(obj.get_absolute_url())
+        return HttpResponseRedirect(obj.admin_url())
 
     def get_urls(self):
         return [
@@ -172,14 +172,14 @@ class WordPressImportAdmin(admin.ModelAdmin):
                     % {"status": job.get_status_display().lower()},
                     messages.ERROR,
                 )
-                return HttpResponseRedirect(job.get_absolute_url())
+                return HttpResponseRedirect(job.admin_url())
             job.status = Status.IMPORTING
             job.processed = 0
             job.save(update_fields=["status", "processed"])
             pk = job.pk
             transaction.on_commit(lambda: run_import.enqueue(pk))
         self.message_user(request, _("The import has started."))
-        return HttpResponseRedirect(job.get_absolute_url())
+        return HttpResponseRedirect(job.admin_url())
 
     def _pk(self, object_id):
         field = WordPressImport._meta.pk

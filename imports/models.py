@@ -84,7 +84,7 @@ class WordPressImport(models.Model):
     def __str__(self):
         return self.original_name or self.export.name
 
-    def get_absolute_url(self):
+    def admin_url(self):
         return reverse("admin:imports_wordpressimport_change", args=[self.pk])
 
     @property
