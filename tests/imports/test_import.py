@@ -534,3 +534,12 @@ def test_the_command_reports_and_refuses_bad_arguments(tmp_path, publisher):
 
         User.objects.create_user("nobody", "n@example.org", "pw-123456789")
         call_command("import_wordpress", str(path), "--user", "nobody")
+
+
+def test_an_import_reaches_cached_pages_at_once(tmp_path, publisher, client):
+    first = client.get("/")
+    assert client.get("/")["X-Cache"] == "hit"
+    run(publisher, write(tmp_path, [classic()]))
+    after = client.get("/", headers={"if-none-match": first["ETag"]})
+    assert (after.status_code, after["X-Cache"]) == (200, "miss")
+    assert "Water &amp; power in the Sahel" in after.content.decode()
