@@ -11,11 +11,10 @@ indexed aggregates, so a revalidation never renders a template.
 import hashlib
 from functools import wraps
 
-from django.db.models import Max
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
-from .models import Article
+from .selectors import latest_changes
 
 PUBLIC_MAX_AGE = 300
 
@@ -27,10 +26,7 @@ def site_last_modified():
     any page may change with it) or the latest publication time that has passed
     (a scheduled article appearing changes listings without any row changing).
     """
-    edited = Article.objects.aggregate(latest=Max("updated_at"))["latest"]
-    published = Article.objects.published().aggregate(latest=Max("publish_at"))[
-        "latest"
-    ]
+    edited, published, _author = latest_changes()
     return max((when for when in (edited, published) if when), default=None)
 
 
@@ -40,11 +36,8 @@ def article_last_modified():
     Deliberately the same for every slug: a draft's address must answer exactly
     like a missing one, headers included.
     """
-    from authors.models import Author
-
-    author = Author.objects.aggregate(latest=Max("updated_at"))["latest"]
-    site = site_last_modified()
-    return max((when for when in (author, site) if when), default=None)
+    changes = latest_changes(authors=True)  # one query for the three
+    return max((when for when in changes if when), default=None)
 
 
 def is_private(request):
