@@ -334,6 +334,7 @@ class SearchResults:
     def _listing(self, pks):
         return (
             Article.objects.filter(pk__in=pks)
+            .order_by()
             .defer("body")
             .prefetch_related(_listing_prefetch())
         )

@@ -622,6 +622,17 @@ class AuthorIndexView(SubjectIndexView):
     description = _("Everyone who writes for the publication.")
 
 
+class SearchPaginator(Paginator):
+    """Pages of search results, whose number may be an estimate: a page is
+    never cut short at the estimated end."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        items = self.object_list[bottom : bottom + self.per_page]
+        return self._get_page(items, number, self)
+
+
 @method_decorator(public_cache, name="dispatch")
 class SearchView(TemplateView):
     """Full-text search with region, theme, author and date filters."""
@@ -637,7 +648,7 @@ class SearchView(TemplateView):
         page = None
         if text:
             results = search(text, **filters)
-            paginator = Paginator(results, PER_PAGE, allow_empty_first_page=True)
+            paginator = SearchPaginator(results, PER_PAGE, allow_empty_first_page=True)
             try:
                 page = paginator.page(page_number(self.request))
             except InvalidPage as error:

@@ -228,6 +228,7 @@ def test_the_page_says_about_when_it_estimates(client, make_article, few_ranked)
     response = client.get("/search/?q=wombat")
     assert response.status_code == 200
     assert "About " in response.text.split('id="results-heading"')[1][:80]
+    # However low the estimate, the page shows every match it has room for.
     assert response.text.count('<article class="card') == 7
     exact = client.get("/search/?q=wombat+0")
     assert "1 result<" in exact.text
