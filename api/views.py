@@ -311,7 +311,21 @@ def list_articles(
             if not (isinstance(position, dict) and isinstance(position.get("o"), int)):
                 raise BadRequest("Invalid cursor.")
             offset = max(0, position["o"])
-        rows = SearchResults(text, articles)[offset : offset + limit + 1]
+        scope = "|".join(
+            str(value)
+            for value in (
+                region,
+                theme,
+                report,
+                author,
+                tag,
+                published_after,
+                published_before,
+                updated_since,
+            )
+        )
+        results = SearchResults(text, articles, scope=f"api:{scope}")
+        rows = results[offset : offset + limit + 1]
         prefetch_related_objects(rows, "regions", "themes")
         prefetch_tags(rows)
         following = {"o": offset + limit}
