@@ -9,7 +9,7 @@ fixed number of queries whatever the number of articles (tests/api).
 from datetime import UTC, date, datetime
 
 from django.core import signing
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +27,14 @@ from articles.models import (
     notes_of,
     notes_prefetch,
 )
-from articles.search import SearchResults, clean_query, tagged_article_ids
-from articles.selectors import prefetch_tags, public_tags, with_public_articles
+from articles.pagination import before, seek
+from articles.search import SearchResults, clean_query
+from articles.selectors import (
+    prefetch_tags,
+    public_tags,
+    tagged_article_ids,
+    with_public_articles,
+)
 from authors.models import Author
 from publication.notices import notices_at
 from regions.models import Region
@@ -299,7 +305,21 @@ def list_articles(
             if not (isinstance(position, dict) and isinstance(position.get("o"), int)):
                 raise BadRequest("Invalid cursor.")
             offset = max(0, position["o"])
-        rows = SearchResults(text, articles)[offset : offset + limit + 1]
+        scope = "|".join(
+            str(value)
+            for value in (
+                region,
+                theme,
+                report,
+                author,
+                tag,
+                published_after,
+                published_before,
+                updated_since,
+            )
+        )
+        results = SearchResults(text, articles, scope=f"api:{scope}")
+        rows = results[offset : offset + limit + 1]
         prefetch_related_objects(rows, "regions", "themes")
         prefetch_tags(rows)
         following = {"o": offset + limit}
@@ -314,9 +334,7 @@ def list_articles(
             except (KeyError, TypeError, ValueError):
                 raise BadRequest("Invalid cursor.") from None
             when = aware(when, "cursor")
-            articles = articles.filter(
-                Q(publish_at__lt=when) | Q(publish_at=when, pk__lt=pk)
-            )
+            articles = seek(articles, before(when, pk))
         rows = prefetch_tags(articles[: limit + 1])
         following = None
         if len(rows) > limit:

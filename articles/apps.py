@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_save,
+)
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +27,25 @@ class ArticlesConfig(AppConfig):
         from . import changes
 
         changes.connect()
+        connect_listing_changes()
+
+
+def connect_listing_changes():
+    """What the cached readings of the listings (page boundaries, counts, the
+    sitemap) cannot see in the articles' ``updated_at``: a deletion, or a
+    change of an article's authors, reports, regions, themes or tags."""
+    from .models import Article, Authorship, ReportArticle, TaggedArticle
+    from .selectors import listings_changed
+
+    for model in (Article, Authorship, ReportArticle, TaggedArticle):
+        uid = f"listings_{model._meta.label_lower}"
+        post_delete.connect(listings_changed, sender=model, dispatch_uid=uid)
+    for model in (Authorship, ReportArticle, TaggedArticle):
+        uid = f"listings_{model._meta.label_lower}"
+        post_save.connect(listings_changed, sender=model, dispatch_uid=uid)
+    for through in (Article.regions.through, Article.themes.through, TaggedArticle):
+        uid = f"listings_m2m_{through._meta.label_lower}"
+        m2m_changed.connect(listings_changed, sender=through, dispatch_uid=uid)
 
 
 def connect_former_slugs():

@@ -14,19 +14,18 @@ import random
 import re
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from authors.models import Author
 from regions.models import Region
 from themes.models import Theme
 
-from .models import Article, Authorship, InDepthReport, ReportArticle
+from .models import Article, Authorship, InDepthReport, ReportArticle, TaggedArticle
 
 DEFAULT_SEED = 2024
 DEMO_ARTICLES = 60
@@ -617,7 +616,6 @@ def load_bulk(count, seed=DEFAULT_SEED, batch_size=2000, progress=None):
     regions, themes = load_taxonomies(seed)
     authors = load_authors(seed, images=False)
     tags = load_tags()
-    content_type = ContentType.objects.get_for_model(Article)
     RegionLink = Article.regions.through
     ThemeLink = Article.themes.through
     now = timezone.now()
@@ -670,15 +668,13 @@ def load_bulk(count, seed=DEFAULT_SEED, batch_size=2000, progress=None):
                     for theme in article_themes
                 ]
                 tagged += [
-                    TaggedItem(
-                        tag_id=tag.pk, content_type=content_type, object_id=article.pk
-                    )
+                    TaggedArticle(tag_id=tag.pk, content_object_id=article.pk)
                     for tag in rng.sample(tags, rng.randint(2, 5))
                 ]
             Authorship.objects.bulk_create(authorships, batch_size=2000)
             RegionLink.objects.bulk_create(region_links, batch_size=2000)
             ThemeLink.objects.bulk_create(theme_links, batch_size=2000)
-            TaggedItem.objects.bulk_create(tagged, batch_size=2000)
+            TaggedArticle.objects.bulk_create(tagged, batch_size=2000)
         created += len(new)
         if progress:
             progress(min(count, start + batch_size), count, created)

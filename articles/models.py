@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItemBase
 
 from publication.images import SafeImageField
 from publication.models import KeepsFormerSlugs, current_identity
@@ -163,7 +164,10 @@ class Article(KeepsFormerSlugs, models.Model):
         blank=True,
     )
     tags = TaggableManager(
-        _("tags"), blank=True, help_text=_("Comma-separated keywords.")
+        _("tags"),
+        through="TaggedArticle",
+        blank=True,
+        help_text=_("Comma-separated keywords."),
     )
 
     featured_image = SafeImageField(
@@ -447,6 +451,39 @@ class Authorship(models.Model):
 
     def __str__(self):
         return f"{self.author} – {self.article}"
+
+
+class TaggedArticle(TaggedItemBase):
+    """A tag on an article: a real foreign key (a bigint like the article's id)
+    where taggit's generic ``TaggedItem`` has an integer ``object_id`` and a
+    content type, which PostgreSQL cannot join on the article's index without
+    a cast."""
+
+    content_object = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="tagged_items",
+        db_index=False,  # the unique constraint's index starts with it
+    )
+    tag = models.ForeignKey(
+        Tag,
+        on_delete=models.CASCADE,
+        related_name="tagged_articles",
+        db_index=False,  # article_tag_articles starts with it
+    )
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="tagged_article_unique"
+            ),
+        ]
+        indexes = [
+            # A tag page: the tag's articles, read from the index alone.
+            models.Index(fields=["tag", "content_object"], name="tag_articles"),
+        ]
 
 
 class ReportArticle(models.Model):

@@ -18,6 +18,7 @@ Only ``Article.objects.published()`` is ever searched.
 """
 
 import html
+import json
 import re
 
 from django import forms
@@ -28,13 +29,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from authors.models import Author
-from regions.models import Region
-from themes.models import Theme
 
 from .models import Article, Authorship
-from .selectors import with_public_articles
+from .selectors import all_regions, all_themes, cached_readings, with_public_articles
 
 MAX_QUERY_LENGTH = 200
+# The most recently added matches ranked by relevance; older ones follow.
+RANKED = 200
 START, STOP = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -121,19 +122,58 @@ def highlight(raw, fallback=""):
     return mark_safe(escaped)  # noqa: S308 - every character escaped above
 
 
+class SharedListIterator(forms.models.ModelChoiceIterator):
+    def objects(self):
+        return self.field.read()
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.objects()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.objects())
+
+
+class SharedListChoiceField(forms.ModelChoiceField):
+    """A choice of region or theme from its shared list (``selectors``), so the
+    form costs no query: ``read()`` returns the objects."""
+
+    iterator = SharedListIterator
+
+    def __init__(self, read, **kwargs):
+        self.read = read
+        super().__init__(queryset=None, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        for obj in self.read():
+            if str(getattr(obj, self.to_field_name)) == str(value):
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice"
+        )
+
+
 class SearchForm(forms.Form):
     """The search box and its filters; a bad filter value is ignored, not fatal."""
 
     q = forms.CharField(label=_("Search for"), required=False, strip=True)
-    region = forms.ModelChoiceField(
-        Region.objects.all(),
+    region = SharedListChoiceField(
+        all_regions,
         label=_("Region"),
         required=False,
         to_field_name="slug",
         empty_label=_("Any region"),
     )
-    theme = forms.ModelChoiceField(
-        Theme.objects.all(),
+    theme = SharedListChoiceField(
+        all_themes,
         label=_("Theme"),
         required=False,
         to_field_name="slug",
@@ -182,22 +222,6 @@ class SearchForm(forms.Form):
         }
 
 
-def tagged_article_ids(*, tag_ids=None, tag_slug=None):
-    """A subquery of the ids of articles with one of these tags.
-
-    Goes through taggit's TaggedItem directly: filtering on ``Article.tags``
-    makes taggit use a compiler method Django 6.1 deprecates.
-    """
-    items = Article.tags.through.objects.filter(
-        content_type__app_label="articles", content_type__model="article"
-    )
-    if tag_ids is not None:
-        items = items.filter(tag_id__in=tag_ids)
-    if tag_slug is not None:
-        items = items.filter(tag__slug=tag_slug)
-    return items.values("object_id")
-
-
 def filtered_articles(*, region=None, theme=None, author=None, since=None, until=None):
     """Published articles narrowed by the search filters (None: no filter)."""
     articles = Article.objects.published()
@@ -232,17 +256,38 @@ def _listing_prefetch():
 
 
 class SearchResults:
-    """Ranked public articles matching a query; slice it to run the search."""
+    """Public articles matching a query, best first; slice it to run the search.
 
-    def __init__(self, text, articles):
+    Ranking every match costs work in proportion to the archive (a common word
+    matches a third of it), so only the ``RANKED`` most recently added matches
+    are ranked: read from the top of an index ordered by id (the primary key on
+    PostgreSQL, the full-text index's own rowid order on SQLite), ranked, and
+    the page shown picked from them; after them come the older matches, most
+    recently added first. Only the articles of the page shown are highlighted.
+    :meth:`count` is exact up to ``RANKED`` matches and an estimate beyond
+    (:attr:`is_estimate`): the planner's on PostgreSQL, the full-text index's
+    count scaled to the public articles on SQLite.
+    """
+
+    def __init__(self, text, articles, *, scope=None):
         self.text = text
         self.articles = articles
+        # Names what ``articles`` are (the filters), for cached totals.
+        self.scope = scope
+        self._pool = None
+        self._ranked = None
         self._count = None
 
     def count(self):
         if self._count is None:
-            self._count = self._count_matches()
+            pool = self.pool()
+            self._count = self._estimate() if len(pool) > RANKED else len(pool)
         return self._count
+
+    @property
+    def is_estimate(self):
+        """Whether :meth:`count` is an estimate (more than ``RANKED`` matches)."""
+        return len(self.pool()) > RANKED
 
     def __len__(self):
         return self.count()
@@ -256,6 +301,70 @@ class SearchResults:
             return []
         return self._page(offset, limit)
 
+    def pool(self):
+        """The ids of the ``RANKED + 1`` most recently added matches."""
+        if self._pool is None:
+            self._pool = self._newest(RANKED + 1)
+        return self._pool
+
+    def ranked(self):
+        """``[(pk, rank)]`` of the ``RANKED`` most recent matches, best first."""
+        if self._ranked is None:
+            pks = self.pool()[:RANKED]
+            self._ranked = self._rank(pks) if pks else []
+        return self._ranked
+
+    def _page(self, offset, limit):
+        ranked = self.ranked()[offset : offset + limit]
+        ranks = dict(ranked)
+        pks = [pk for pk, _rank in ranked]
+        pool = self.pool()
+        if len(pool) > RANKED and offset + limit > RANKED:
+            # Past the ranked ones: older matches, most recently added first.
+            start = max(0, offset - RANKED)
+            wanted = offset + limit - max(offset, RANKED)
+            pks += self._newest(wanted, below=pool[RANKED - 1], skip=start)
+        if not pks:
+            return []
+        rows = self._rows(pks)
+        for article in rows:
+            article.search_rank = ranks.get(article.pk)
+        return rows
+
+    def _listing(self, pks):
+        return (
+            Article.objects.filter(pk__in=pks)
+            .order_by()
+            .defer("body")
+            .prefetch_related(_listing_prefetch())
+        )
+
+    def _newest(self, limit, *, below=None, skip=0):
+        """The ids of up to ``limit`` matches, highest first, after ``skip`` of
+        them (and only those under ``below``)."""
+        if connection.vendor == "postgresql":
+            matches = self._pg_matches()
+            if below is not None:
+                matches = matches.filter(pk__lt=below)
+            ids = matches.order_by("-pk").values_list("pk", flat=True)
+            return list(ids[skip : skip + limit])
+        return self._fts_newest(limit, below=below, skip=skip)
+
+    def _rank(self, pks):
+        if connection.vendor == "postgresql":
+            return self._pg_rank(pks)
+        return self._fts_rank(pks)
+
+    def _rows(self, pks):
+        if connection.vendor == "postgresql":
+            return self._pg_rows(pks)
+        return self._fts_rows(pks)
+
+    def _estimate(self):
+        if connection.vendor == "postgresql":
+            return max(RANKED + 1, self._pg_estimate())
+        return max(RANKED + 1, self._fts_estimate())
+
     # PostgreSQL --------------------------------------------------------------
 
     def _pg_query(self):
@@ -263,110 +372,178 @@ class SearchResults:
 
         return SearchQuery(self.text, search_type="websearch", config="english")
 
-    def _pg_matches(self):
-        """Matching rows; ``search_vector @@ query`` is what the GIN index serves."""
+    def _pg_vector(self):
         from django.contrib.postgres.search import SearchVectorField
 
-        vector = RawSQL(
+        return RawSQL(
             '"articles_article"."search_vector"', [], output_field=SearchVectorField()
         )
-        return self.articles.annotate(search_vector=vector).filter(
+
+    def _pg_matches(self):
+        """Matching rows; ``search_vector @@ query`` is what the GIN index
+        serves. An alias, not an annotation: the rows do not carry their whole
+        vector back."""
+        return self.articles.alias(search_vector=self._pg_vector()).filter(
             search_vector=self._pg_query()
         )
 
-    def _pg_queryset(self):
-        from django.contrib.postgres.search import SearchHeadline, SearchRank
+    def _pg_rank(self, pks):
+        from django.contrib.postgres.search import SearchRank
 
-        query = self._pg_query()
-        return self._pg_matches().annotate(
-            search_rank=SearchRank(F("search_vector"), query),
+        return list(
+            Article.objects.filter(pk__in=pks)
+            .alias(search_vector=self._pg_vector())
+            .annotate(search_rank=SearchRank(F("search_vector"), self._pg_query()))
+            .order_by("-search_rank", "-pk")
+            .values_list("pk", "search_rank")
+        )
+
+    def _pg_rows(self, pks):
+        from django.contrib.postgres.search import SearchHeadline
+
+        rows = self._listing(pks).annotate(
             raw_snippet=SearchHeadline(
                 "body",
-                query,
+                self._pg_query(),
                 config="english",
                 start_sel=START,
                 stop_sel=STOP,
                 max_words=35,
                 min_words=15,
                 max_fragments=1,
-            ),
+            )
         )
+        by_pk = {article.pk: article for article in rows}
+        found = [by_pk[pk] for pk in pks if pk in by_pk]
+        for article in found:
+            article.search_snippet = highlight(article.raw_snippet, article.standfirst)
+        return found
+
+    def _pg_estimate(self):
+        """The planner's estimate of the matches (EXPLAIN: no row is read)."""
+        query = self._pg_matches().order_by().values("pk").query
+        sql, params = query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     # SQLite ------------------------------------------------------------------
 
-    # The filters are joined as ``+rowid IN (...)``: the unary plus keeps SQLite
-    # from handing every listed rowid to FTS5 as its own lookup (one MATCH per
-    # public article: 15 s at 100,000 articles, against 70 ms this way).
-    def _fts_filter(self):
-        expression = fts5_expression(self.text)
+    def _fts_expression(self):
+        if not hasattr(self, "_expression"):
+            self._expression = fts5_expression(self.text)
+        return self._expression
+
+    def _fts_newest(self, limit, *, below=None, skip=0):
+        # The full-text index hands its matches out highest rowid first by
+        # itself; each is joined to its article row by id and kept if public
+        # (and within the filters), until there are enough: no sort, and no
+        # more of the index read than that.
+        expression = self._fts_expression()
         if expression is None:
-            return None
-        sql, params = self.articles.values("pk").query.sql_with_params()
-        return expression, sql, params
-
-    def _count_matches(self):
-        if connection.vendor == "postgresql":
-            return self._pg_matches().count()
-        parts = self._fts_filter()
-        if parts is None:
-            return 0
-        expression, sql, params = parts
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM articles_article_fts "
-                f"WHERE articles_article_fts MATCH %s AND +rowid IN ({sql})",
-                [expression, *params],
-            )
-            return cursor.fetchone()[0]
-
-    def _page(self, offset, limit):
-        if connection.vendor == "postgresql":
-            rows = list(
-                self._pg_queryset()
-                .defer("body")
-                .prefetch_related(_listing_prefetch())
-                .order_by("-search_rank", "-publish_at", "-pk")[offset : offset + limit]
-            )
-            for article in rows:
-                article.search_snippet = highlight(
-                    article.raw_snippet, article.standfirst
-                )
-            return rows
-        parts = self._fts_filter()
-        if parts is None:
             return []
-        expression, sql, params = parts
-        # bm25 weights: title 10, standfirst 4, body 1; lower scores rank higher.
+        sql, params = self.articles.order_by().values("pk").query.sql_with_params()
+        under = "AND articles_article_fts.rowid < %s " if below is not None else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid, bm25(articles_article_fts, 10.0, 4.0, 1.0) AS score, "
-                f"snippet(articles_article_fts, 2, '{START}', '{STOP}', ' … ', 30) "
-                "FROM articles_article_fts "
-                f"WHERE articles_article_fts MATCH %s AND +rowid IN ({sql}) "
-                "ORDER BY score, rowid DESC LIMIT %s OFFSET %s",
-                [expression, *params, limit, offset],
+                "SELECT public.pk FROM articles_article_fts "
+                f"CROSS JOIN ({sql}) AS public "
+                "ON public.pk = articles_article_fts.rowid "
+                f"WHERE articles_article_fts MATCH %s {under}"
+                "ORDER BY articles_article_fts.rowid DESC LIMIT %s OFFSET %s",
+                [
+                    *params,
+                    expression,
+                    *([below] if below is not None else []),
+                    limit,
+                    skip,
+                ],
             )
-            hits = cursor.fetchall()
-        by_pk = (
-            Article.objects.filter(pk__in=[pk for pk, _, _ in hits])
-            .defer("body")
-            .prefetch_related(_listing_prefetch())
-            .in_bulk()
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def _fts_rank(self, pks):
+        # ``rowid BETWEEN`` lets FTS5 read only the stretch of its index the
+        # ids span; ``+rowid IN (...)`` (the unary plus) keeps SQLite from
+        # handing each listed id to FTS5 as a lookup of its own (a MATCH for
+        # each, 2 ms apiece). bm25 weights: title 10, standfirst 4, body 1;
+        # lower scores rank higher.
+        placeholders = ", ".join(["%s"] * len(pks))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid, bm25(articles_article_fts, 10.0, 4.0, 1.0) AS score "
+                "FROM articles_article_fts WHERE articles_article_fts MATCH %s "
+                "AND rowid BETWEEN %s AND %s "
+                f"AND +rowid IN ({placeholders}) ORDER BY score, rowid DESC",
+                [self._fts_expression(), min(pks), max(pks), *pks],
+            )
+            return [(pk, -score) for pk, score in cursor.fetchall()]
+
+    def _fts_rows(self, pks):
+        placeholders = ", ".join(["%s"] * len(pks))
+        with connection.cursor() as cursor:
+            # The snippets of the page shown, and no others.
+            cursor.execute(
+                f"SELECT rowid, snippet(articles_article_fts, 2, '{START}', "
+                f"'{STOP}', ' … ', 30) FROM articles_article_fts "
+                "WHERE articles_article_fts MATCH %s "
+                "AND rowid BETWEEN %s AND %s "
+                f"AND +rowid IN ({placeholders})",
+                [self._fts_expression(), min(pks), max(pks), *pks],
+            )
+            snippets = dict(cursor.fetchall())
+        by_pk = self._listing(pks).in_bulk()
+        found = [by_pk[pk] for pk in pks if pk in by_pk]
+        for article in found:
+            article.search_snippet = highlight(
+                snippets.get(article.pk), article.standfirst
+            )
+        return found
+
+    def _fts_estimate(self):
+        """The index's count of the matching articles of any status, scaled by
+        the share of all articles that are public and within the filters. Both
+        are cached readings under the listing stamp."""
+
+        def total():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT COUNT(*) FROM articles_article_fts "
+                    "WHERE articles_article_fts MATCH %s",
+                    [self._fts_expression()],
+                )
+                return cursor.fetchone()[0]
+
+        def shares():
+            return self.articles.count(), Article.objects.count()
+
+        if self.scope is None:
+            return round(total() * _ratio(*shares()))
+        readings = cached_readings(
+            {
+                f"fts-total:{self._fts_expression()}": total,
+                f"search-scope:{self.scope}": shares,
+            }
         )
-        rows = []
-        for pk, score, snippet in hits:
-            article = by_pk.get(pk)
-            if article is None:
-                continue
-            article.search_rank = -score
-            article.search_snippet = highlight(snippet, article.standfirst)
-            rows.append(article)
-        return rows
+        matching, (shown, every) = readings.values()
+        return round(matching * _ratio(shown, every))
+
+
+def _ratio(part, whole):
+    return part / whole if whole else 0
 
 
 def search(text, **filters):
     """Public articles matching web-search ``text``, best first."""
-    return SearchResults(clean_query(text), filtered_articles(**filters))
+    scope = "|".join(
+        f"{name}={getattr(value, 'pk', value)}"
+        for name, value in sorted(filters.items())
+    )
+    return SearchResults(
+        clean_query(text), filtered_articles(**filters), scope=f"site:{scope}"
+    )
 
 
 SQLITE_TRIGGERS = {

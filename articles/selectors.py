@@ -1,10 +1,168 @@
 """Reads several public surfaces share: which regions, themes, reports, authors
-or tags a reader may be shown, decided by ``Article.objects.published()``."""
+or tags a reader may be shown, decided by ``Article.objects.published()``; and
+the lists of regions, themes and reports, kept whole in the shared cache."""
 
-from django.db.models import Exists, OuterRef
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
 from taggit.models import Tag
 
-from .models import SUBJECT_LOOKUPS, Article
+from authors.models import Author
+from publication import cached
+from regions.models import Region
+from themes.models import Theme
+
+from .models import (
+    SUBJECT_LOOKUPS,
+    Article,
+    Authorship,
+    InDepthReport,
+    ReportArticle,
+    TaggedArticle,
+)
+
+
+def latest_changes(*, authors=False):
+    """``(edited, published, author)``: the newest edit of any article, the
+    newest publication time that has passed, and (with ``authors``) the newest
+    edit of an author, None where there is none. One query, each value read
+    from the top of an index (``article_updated``, ``article_public``); once a
+    request."""
+    with_authors = cached.per_request(("latest-changes", True), None)
+    if with_authors is not None:
+        return with_authors  # the validators asked already
+    return cached.per_request(
+        ("latest-changes", authors), lambda: _latest_changes(authors)
+    )
+
+
+def _latest_changes(authors):
+    published = (
+        Article.objects.published().order_by("-publish_at").values("publish_at")[:1]
+    )
+    author = Author.objects.order_by("-updated_at").values("updated_at")[:1]
+    columns = [Subquery(published)] + ([Subquery(author)] if authors else [])
+    newest_edit = Article.objects.order_by("-updated_at").values("pk")[:1]
+    rows = list(
+        Article.objects.filter(pk=Subquery(newest_edit)).values_list(
+            "updated_at", *columns
+        )[:1]
+    )
+    if rows:
+        edited, published_at, *rest = rows[0]
+        return edited, published_at, rest[0] if rest else None
+    # No article at all.
+    newest_author = list(author) if authors else []
+    return None, None, newest_author[0]["updated_at"] if newest_author else None
+
+
+# Readings of the public listings that cost work proportional to the archive
+# (page boundaries, article counts per subject, the sitemap's files) are cached
+# under a stamp that changes with anything they depend on: an article saved
+# (its ``updated_at``), a publication time passing (the newest public
+# ``publish_at``), and, through the receivers in ``articles.apps``, an article
+# deleted or its authors, subjects or tags changed (the generation).
+GENERATION_KEY = "listings-generation"
+READING_SECONDS = 3600
+
+
+def listings_changed(**kwargs):
+    """Receiver: an article was deleted or its relations changed. Set now and
+    again once the transaction commits (a reader in between may have stored
+    what it read before the change)."""
+
+    if kwargs.get("action", "post").startswith("pre"):
+        return  # m2m_changed's pre_add and the like: wait for the change
+
+    def bump():
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def listing_stamp(generation):
+    """What the cached readings of the listings depend on, given the
+    generation: the newest edit and the newest publication time passed."""
+    edited, published, _author = latest_changes()
+    return f"{generation}|{edited}|{published}"
+
+
+def cached_readings(computers):
+    """``{name: value}`` for ``{name: compute}``: each value as computed under
+    the current listing stamp, from the cache when it was stored under that
+    stamp, else computed and stored. One query (two index tops) and one cache
+    read for all of them."""
+    keys = {name: f"listing-reading:{_digest(name)}" for name in computers}
+    found = cache.get_many([*keys.values(), GENERATION_KEY])
+    stamp = listing_stamp(found.get(GENERATION_KEY))
+    values, stale = {}, {}
+    for name, compute in computers.items():
+        entry = found.get(keys[name])
+        if entry is not None and entry[0] == stamp:
+            values[name] = entry[1]
+        else:
+            values[name] = compute()
+            stale[keys[name]] = (stamp, values[name])
+    if stale:
+        cache.set_many(stale, READING_SECONDS)
+    return values
+
+
+def cached_reading(name, compute):
+    """One of :func:`cached_readings`."""
+    return cached_readings({name: compute})[name]
+
+
+def _digest(name):
+    return hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def _filed_under():
+    """Per kind of subject: the table filing articles under it, and its
+    columns for the article and the subject."""
+    return {
+        "regions.region": (Article.regions.through, "article", "region_id"),
+        "themes.theme": (Article.themes.through, "article", "theme_id"),
+        "articles.indepthreport": (ReportArticle, "article", "report_id"),
+        "authors.author": (Authorship, "article", "author_id"),
+        "taggit.tag": (TaggedArticle, "content_object", "tag_id"),
+    }
+
+
+FILED_UNDER = _filed_under()
+
+
+def public_article_counts(*models):
+    """``{pk: number of public articles}`` for each region, theme, report,
+    author or tag (of ``models``' kind) that has one; for several models, a
+    list of those dicts.
+
+    One grouped query over the table filing articles under that kind of
+    subject (about 100 ms for regions on SQLite at 100,000 articles), so each
+    is kept under the listing stamp: a request reads them from the cache, in
+    one read, unless something changed."""
+    computers = {}
+    for model in models:
+        through, article, subject = FILED_UNDER[model._meta.label_lower]
+
+        def compute(through=through, article=article, subject=subject):
+            rows = (
+                through.objects.filter(
+                    **{f"{article}__in": Article.objects.published()}
+                )
+                .order_by()
+                .values_list(subject)
+                .annotate(count=Count("pk"))
+            )
+            return dict(rows)
+
+        computers[f"counts:{model._meta.label_lower}"] = compute
+    counts = list(cached_readings(computers).values())
+    return counts[0] if len(models) == 1 else counts
 
 
 def public_articles_about(model):
@@ -21,25 +179,24 @@ def with_public_articles(model):
 
 
 def public_tags():
-    """The tags of at least one public article. Through taggit's TaggedItem,
-    like ``search.tagged_article_ids``: filtering on ``Article.tags`` makes
-    taggit use a compiler method Django 6.1 deprecates."""
-    items = Article.tags.through.objects.filter(
-        content_type__app_label="articles",
-        content_type__model="article",
-        tag_id=OuterRef("pk"),
-    )
-    public = Article.objects.published().filter(pk=OuterRef("object_id"))
-    return Tag.objects.filter(Exists(items.filter(Exists(public))))
+    """The tags of at least one public article."""
+    return with_public_articles(Tag)
+
+
+def tagged_article_ids(*, tag_ids=None, tag_slug=None):
+    """A subquery of the ids of articles with one of these tags."""
+    items = TaggedArticle.objects.all()
+    if tag_ids is not None:
+        items = items.filter(tag_id__in=tag_ids)
+    if tag_slug is not None:
+        items = items.filter(tag__slug=tag_slug)
+    return items.values("content_object_id")
 
 
 def prefetch_tags(articles):
-    """Each article's tags in one query that the ``(content_type, object_id)``
-    index answers, set as taggit's prefetch so ``article.tags.all()`` reads
-    them from memory. taggit's own prefetch joins the content types and asks
-    DISTINCT, about three times slower for a page of articles."""
-    from django.contrib.contenttypes.models import ContentType
-
+    """Each article's tags in one query that the ``(article, tag)`` index
+    answers, set as taggit's prefetch so ``article.tags.all()`` reads them from
+    memory (taggit's own prefetch asks DISTINCT)."""
     articles = list(articles)
     by_pk = {article.pk: article for article in articles}
     for article in articles:
@@ -50,13 +207,36 @@ def prefetch_tags(articles):
     if not by_pk:
         return articles
     items = (
-        Article.tags.through.objects.filter(
-            content_type_id=ContentType.objects.get_for_model(Article).pk,
-            object_id__in=list(by_pk),
-        )
+        TaggedArticle.objects.filter(content_object_id__in=list(by_pk))
         .select_related("tag")
         .order_by("tag__name")
     )
     for item in items:
-        by_pk[item.object_id]._prefetched_objects_cache["tags"].append(item.tag)
+        by_pk[item.content_object_id]._prefetched_objects_cache["tags"].append(item.tag)
     return articles
+
+
+# The lists every page may name from: small tables, read whole from the shared
+# cache (``publication.cached``) and dropped when a row of them changes.
+
+
+@cached.shared("regions", "regions.Region")
+def all_regions():
+    """Every region, in the editors' order."""
+    return list(Region.objects.all())
+
+
+@cached.shared("themes", "themes.Theme")
+def all_themes():
+    """Every theme, in the editors' order."""
+    return list(Theme.objects.all())
+
+
+@cached.shared("reports", "articles.InDepthReport")
+def all_reports():
+    """Every in-depth report, in the editors' order (public or not: pick them
+    through an article that is)."""
+    return list(InDepthReport.objects.all())
+
+
+SUBJECT_LISTS = {"regions": all_regions, "themes": all_themes, "reports": all_reports}

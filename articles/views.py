@@ -9,14 +9,18 @@ import json
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
-    Count,
+    CharField,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
-    Q,
+    StringAgg,
+    Subquery,
+    Value,
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -26,6 +30,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from authors.models import Author
+from publication import cached
 from publication.context_processors import publication as publication_context
 from publication.surrogates import key_for, versions
 from regions.models import Region
@@ -35,17 +40,26 @@ from .addresses import get_by_slug
 from .citations import citation_for
 from .http import ARTICLE, SITE, SUBJECT, public, show_article, show_subject
 from .models import (
-    SUBJECT_LOOKUPS,
     Article,
     Authorship,
     Correction,
     InDepthReport,
+    ReportArticle,
+    TaggedArticle,
     notes_of,
-    notes_prefetch,
 )
-from .pagination import KeysetPaginator, page_number
-from .search import SearchForm, filtered_articles, search, tagged_article_ids
-from .selectors import public_tags, with_public_articles
+from .pagination import KeysetPaginator, RowCompare, page_number, seek
+from .search import SearchForm, filtered_articles, search
+from .selectors import (
+    SUBJECT_LISTS,
+    all_regions,
+    all_reports,
+    all_themes,
+    prefetch_tags,
+    public_article_counts,
+    public_tags,
+    with_public_articles,
+)
 
 PER_PAGE = 20
 HOME_LATEST = 8
@@ -55,6 +69,9 @@ HOME_REPORTS = 4
 # window query reads a bounded number of rows at any size of archive.
 HOME_RECENT = 1000
 RELATED = 4
+# More public articles than this sharing an article's themes (or tags): its
+# related ones are found down the newest-first index; fewer, by gathering them.
+FEW_SHARING = 1000
 AUTHORS_PER_PAGE = 50
 
 
@@ -112,36 +129,101 @@ class HomeView(TemplateView):
             by_group.setdefault(getattr(row, f"{field}_id"), []).append(row.article)
         groups = [
             (group, by_group[group.pk])
-            for group in model.objects.all()
+            for group in SUBJECT_LISTS[relation]()
             if group.pk in by_group
         ]
         return groups
 
+    def reports(self):
+        """The first reports with a public article (by the cached counts)."""
+        counts = public_article_counts(InDepthReport)
+        return [report for report in all_reports() if report.pk in counts][
+            :HOME_REPORTS
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The newest illustrated article among the recent ones (a bounded scan,
-        # however many articles have no image).
-        recent = Article.objects.published().newest_first().values("pk")
-        lead = (
-            listing().filter(pk__in=recent[:HOME_RECENT]).exclude(featured_image="")
-        ).first() or listing().first()
-        latest = list(listing().exclude(pk=getattr(lead, "pk", None))[:HOME_LATEST])
+        # The newest illustrated article among the recent ones: a walk down
+        # the newest-first index that stops at the HOME_RECENT-th article,
+        # however many have no image. Without one, the newest article leads.
+        public = Article.objects.published().defer("body").newest_first()
+        oldest = list(public.values_list("publish_at", "pk")[HOME_RECENT - 1 :][:1])
+        recent = public
+        if oldest:
+            recent = seek(public, RowCompare(["publish_at", "pk"], ">=", oldest[0]))
+        lead = recent.exclude(featured_image="").first()
+        newest = list(public[: HOME_LATEST + 1])
+        if lead is None and newest:
+            lead = newest[0]
+        latest = [article for article in newest if article != lead][:HOME_LATEST]
         by_region = self.grouped(Region, "regions")
         by_theme = self.grouped(Theme, "themes")
         grouped_articles = [
             article for _, articles in by_region + by_theme for article in articles
         ]
-        prefetch_related_objects(grouped_articles, authorships_prefetch())
+        # Every byline on the page in one query.
+        shown = [lead, *latest, *grouped_articles] if lead else grouped_articles
+        prefetch_related_objects(shown, authorships_prefetch())
         context.update(
             lead=lead,
             latest=latest,
             by_region=by_region,
             by_theme=by_theme,
-            reports=InDepthReport.objects.public()[:HOME_REPORTS],
+            reports=self.reports(),
             feed_rss_url=reverse("articles:rss"),
             feed_atom_url=reverse("articles:atom"),
         )
         return context
+
+
+def with_subject_ids(articles):
+    """Each article row with the ids of its regions, themes and reports
+    (``"3,7"``) and whether it has notes readers see: small correlated
+    subqueries, so one query where four prefetches would be four."""
+
+    def ids(rows, column):
+        return Subquery(
+            rows.filter(article_id=OuterRef("pk"))
+            .order_by()
+            .values("article_id")
+            .annotate(ids=StringAgg(Cast(column, CharField()), Value(",")))
+            .values("ids")
+        )
+
+    return articles.annotate(
+        region_ids=ids(Article.regions.through.objects, "region_id"),
+        theme_ids=ids(Article.themes.through.objects, "theme_id"),
+        report_ids=ids(ReportArticle.objects, "report_id"),
+        has_notes=Exists(Correction.objects.shown().filter(article=OuterRef("pk"))),
+    )
+
+
+def attach_subjects(article):
+    """Set ``article.regions.all()``, ``.themes.all()``, ``.reports.all()`` and
+    ``.tags.all()`` (and ``article.notes``) from memory: regions, themes and
+    reports picked from the shared lists by the ids :func:`with_subject_ids`
+    read, the tags in one query, the notes only when there are some. Whatever
+    is already prefetched (a preview's state) is left alone."""
+    prefetched = article.__dict__.setdefault("_prefetched_objects_cache", {})
+    # Everything the page reads from the shared cache, in one round trip.
+    lists = cached.warm("identity", "notice-versions", *SUBJECT_LISTS)
+    for relation in SUBJECT_LISTS:
+        column = relation.removesuffix("s") + "_ids"
+        if relation in prefetched or not hasattr(article, column):
+            continue
+        pks = {int(pk) for pk in (getattr(article, column) or "").split(",") if pk}
+        prefetched[relation] = [
+            subject for subject in lists[relation] if subject.pk in pks
+        ]
+    if "tags" not in prefetched:
+        prefetch_tags([article])
+    if not hasattr(article, "notes") and hasattr(article, "has_notes"):
+        article.notes = (
+            list(article.corrections.shown().order_by("published_at", "pk"))
+            if article.has_notes
+            else []
+        )
+    return article
 
 
 @method_decorator(public(*ARTICLE), name="dispatch")
@@ -157,27 +239,54 @@ class ArticleDetailView(DetailView):
             articles = Article.objects.all()
         else:
             articles = Article.objects.published()
-        return articles.prefetch_related(
-            authorships_prefetch(),
-            "regions",
-            "themes",
-            "reports",
-            "tags",
-            notes_prefetch(),
-        )
+        return with_subject_ids(articles)
 
     def related(self, article):
-        """Newest public articles sharing a theme or a tag."""
+        """The newest public articles sharing a theme or a tag, best of both.
+
+        The newest few sharing a theme and the newest few sharing a tag, then
+        the newest of those: an ``IN`` over a handful of ids. (``pk IN (every
+        article with the theme) OR pk IN (every article with the tag)`` makes
+        PostgreSQL gather both whole sets, 68,000 ids at 100,000 articles.)
+        Each few is found down the newest-first index, testing each article
+        for the theme or tag (``EXISTS``), which stops after a few rows when
+        many articles share them; when few do (by the cached counts), their
+        ids are gathered instead (``IN``), which reads no more than them on
+        PostgreSQL.
+        """
         theme_ids = [theme.pk for theme in article.themes.all()]
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        tag_ids = [tag.pk for tag in article.tags.all() if tag.pk is not None]
         if not theme_ids and not tag_ids:
             return []
-        sharing = Q(
-            pk__in=Article.themes.through.objects.filter(theme_id__in=theme_ids).values(
-                "article_id"
-            )
-        ) | Q(pk__in=tagged_article_ids(tag_ids=tag_ids))
-        return list(listing().filter(sharing).exclude(pk=article.pk)[:RELATED])
+        theme_counts, tag_counts = public_article_counts(Theme, Tag)
+        others = (
+            Article.objects.published()
+            .exclude(pk=article.pk)
+            .newest_first()
+            .values("pk")
+        )
+        newest = []
+        for ids, through, article_column, column, counts in (
+            (theme_ids, Article.themes.through, "article_id", "theme_id", theme_counts),
+            (tag_ids, TaggedArticle, "content_object_id", "tag_id", tag_counts),
+        ):
+            if not ids:
+                continue
+            sharing = through.objects.filter(**{f"{column}__in": ids})
+            if sum(counts.get(pk, 0) for pk in ids) > FEW_SHARING:
+                sharing = sharing.filter(**{article_column: OuterRef("pk")})
+                newest.append(others.filter(Exists(sharing))[:RELATED])
+            else:
+                newest.append(
+                    others.filter(pk__in=sharing.values(article_column))[:RELATED]
+                )
+        # Each few is sliced inside its own IN, so SQLite (which allows no LIMIT
+        # in a member of a UNION) takes the union too.
+        members = [Article.objects.filter(pk__in=ids).values("pk") for ids in newest]
+        ids = members[0].union(*members[1:], all=True)
+        return list(
+            Article.objects.filter(pk__in=ids).defer("body").newest_first()[:RELATED]
+        )
 
     def structured_data(self, article, publication_name):
         request = self.request
@@ -224,8 +333,11 @@ class ArticleDetailView(DetailView):
         return json_ld(data)
 
     def get_context_data(self, **kwargs):
+        article = attach_subjects(self.object)
+        related = self.related(article)
+        # The authors of the article and of the related ones in one query.
+        prefetch_related_objects([article, *related], authorships_prefetch())
         context = super().get_context_data(**kwargs)
-        article = self.object
         publication_name = publication_context(self.request)["publication_name"]
         if article.is_original_canonical and article.original_url:
             canonical = article.original_url
@@ -394,22 +506,16 @@ class ReportView(SubjectArticlesView):
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-def public_article_counts(model):
-    """``{pk: number of public articles}`` for each region, theme, report or
-    author that has one.
+class CountedPaginator(Paginator):
+    """A Paginator told how many items there are, so it asks no ``COUNT(*)``."""
 
-    One grouped query over the public articles: at 100,000 articles it reads the
-    ``article_public`` index once (about 100 ms on SQLite), where a correlated
-    count per subject looks every article up again (four to eight times slower).
-    """
-    relation = SUBJECT_LOOKUPS[model._meta.label_lower]
-    rows = (
-        Article.objects.published()
-        .order_by()
-        .values_list(relation)
-        .annotate(count=Count("pk"))
-    )
-    return {pk: count for pk, count in rows if pk is not None}
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
 
 
 @method_decorator(public(*SITE), name="dispatch")
@@ -417,7 +523,11 @@ class SubjectIndexView(ListView):
     """Every region, theme, report or author, with its number of public articles.
 
     ``only_with_articles`` leaves out subjects no reader could open an article
-    of (reports and authors known only from drafts or scheduled work)."""
+    of (reports and authors known only from drafts or scheduled work).
+
+    The counts are one cached reading (``public_article_counts``); regions,
+    themes and reports come from their shared lists, so a request costs the
+    listing stamp's query and nothing proportional to the archive."""
 
     model = None
     kind = ""
@@ -426,8 +536,17 @@ class SubjectIndexView(ListView):
     title = ""
     description = ""
     template_name = "articles/subject_index.html"
+    shared_list = None  # the function reading the shared list of all of them
 
     def get_queryset(self):
+        self.counts = public_article_counts(self.model)
+        if self.shared_list is not None:
+            subjects = self.shared_list()
+            if self.only_with_articles:
+                subjects = [
+                    subject for subject in subjects if subject.pk in self.counts
+                ]
+            return subjects
         if self.only_with_articles:
             subjects = with_public_articles(self.model)
         else:
@@ -435,6 +554,14 @@ class SubjectIndexView(ListView):
         if self.ordering:
             subjects = subjects.order_by(*self.ordering)
         return subjects
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if self.only_with_articles and not isinstance(queryset, list):
+            # Those with a public article are those counted.
+            return CountedPaginator(
+                queryset, per_page, count=len(self.counts), **kwargs
+            )
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         # ListView's own int() takes " 1" and "٣": read the number as every
@@ -448,10 +575,9 @@ class SubjectIndexView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = public_article_counts(self.model)
         subjects = list(context["object_list"])
         for subject in subjects:
-            subject.article_count = counts.get(subject.pk, 0)
+            subject.article_count = self.counts.get(subject.pk, 0)
         page = context.get("page_obj")
         path = self.request.path
         if page is not None and page.number > 1:
@@ -469,6 +595,7 @@ class SubjectIndexView(ListView):
 class RegionIndexView(SubjectIndexView):
     model = Region
     kind = "region"
+    shared_list = staticmethod(all_regions)
     title = _("Regions")
     description = _("Articles by region.")
 
@@ -476,6 +603,7 @@ class RegionIndexView(SubjectIndexView):
 class ThemeIndexView(SubjectIndexView):
     model = Theme
     kind = "theme"
+    shared_list = staticmethod(all_themes)
     title = _("Themes")
     description = _("Articles by theme.")
 
@@ -484,6 +612,7 @@ class ReportIndexView(SubjectIndexView):
     model = InDepthReport
     kind = "report"
     only_with_articles = True
+    shared_list = staticmethod(all_reports)
     title = _("In-depth reports")
     description = _("Dossiers: sets of articles on one subject.")
 
@@ -498,6 +627,17 @@ class AuthorIndexView(SubjectIndexView):
     description = _("Everyone who writes for the publication.")
 
 
+class SearchPaginator(Paginator):
+    """Pages of search results, whose number may be an estimate: a page is
+    never cut short at the estimated end."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        items = self.object_list[bottom : bottom + self.per_page]
+        return self._get_page(items, number, self)
+
+
 @method_decorator(public(*SITE), name="dispatch")
 class SearchView(TemplateView):
     """Full-text search with region, theme, author and date filters."""
@@ -510,17 +650,25 @@ class SearchView(TemplateView):
         filters = form.filters() if form.is_bound else {}
         text = form.query_text() if form.is_bound else ""
         results = None
+        page = None
         if text:
             results = search(text, **filters)
-        elif any(value is not None for value in filters.values()):
-            results = filtered_articles(**filters).for_listing().newest_first()
-        page = None
-        if results is not None:
-            paginator = Paginator(results, PER_PAGE, allow_empty_first_page=True)
+            paginator = SearchPaginator(results, PER_PAGE, allow_empty_first_page=True)
             try:
                 page = paginator.page(page_number(self.request))
             except InvalidPage as error:
                 raise Http404("No such page") from error
+        elif any(value is not None for value in filters.values()):
+            # Filters alone: a newest-first listing like a region's.
+            results = filtered_articles(**filters).for_listing().newest_first()
+            scope = "|".join(
+                f"{name}={getattr(value, 'pk', value)}"
+                for name, value in sorted(filters.items())
+            )
+            paginator = KeysetPaginator(
+                results, PER_PAGE, cache_key=f"search-filters:{scope}"
+            )
+            page = paginator.page(page_number(self.request))
         context.update(
             page_title=_("Search"),
             page_description=_("Search the articles."),
@@ -530,8 +678,20 @@ class SearchView(TemplateView):
             results=page.object_list if page else [],
             searched=results is not None,
             is_paginated=bool(page and page.has_other_pages()),
+            # More matches than are ranked: the number is the database's
+            # estimate, shown rounded.
+            results_estimated=getattr(results, "is_estimate", False),
+            result_number=rounded(page.paginator.count) if page else 0,
         )
         return context
+
+
+def rounded(number):
+    """``number`` to two significant digits (12,345 -> 12,000)."""
+    if number < 100:
+        return number
+    scale = 10 ** (len(str(number)) - 2)
+    return round(number / scale) * scale
 
 
 @public()

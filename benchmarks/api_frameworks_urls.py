@@ -6,7 +6,7 @@ that each framework's OpenAPI schema can be timed for the same two operations.
 
 The DRF views start from the same querysets with the same prefetches as
 ``api.views``, read the same cursors, carry the same conditional GET and cache
-headers (``articles.http.conditional``) and sit under ``/api/`` so that
+headers (``articles.http.public``) and sit under ``/api/`` so that
 ``api.middleware`` runs for them too; their serializers write the JSON the ninja
 views write (the benchmark asserts it, response by response). Only the
 benchmark imports this module, in a virtualenv that has DRF
@@ -43,12 +43,7 @@ from api.views import (
     next_link,
 )
 from articles.addresses import Moved, get_by_slug
-from articles.http import (
-    article_last_modified,
-    cache_headers,
-    conditional,
-    site_last_modified,
-)
+from articles.http import API, public
 from articles.models import Article, notes_prefetch
 from articles.search import SearchResults, clean_query
 from articles.selectors import prefetch_tags
@@ -330,7 +325,7 @@ class ArticleDetail(ReadView):
             article = get_by_slug(articles, slug)
         except Moved as error:
             location = reverse("bench_drf_article", kwargs={"slug": error.slug})
-            return cache_headers(HttpResponsePermanentRedirect(location), request)
+            return HttpResponsePermanentRedirect(location)
         context = {"urls": Urls(request), "request": request}
         return Response(ArticleDetailSerializer(article, context=context).data)
 
@@ -338,16 +333,12 @@ class ArticleDetail(ReadView):
 drf_urlpatterns = [
     path(
         f"{DRF_PREFIX}articles/",
-        conditional(lambda request, **kwargs: site_last_modified())(
-            ArticleList.as_view()
-        ),
+        public(*API)(ArticleList.as_view()),
         name="bench_drf_articles",
     ),
     path(
         f"{DRF_PREFIX}articles/<str:slug>/",
-        conditional(lambda request, **kwargs: article_last_modified())(
-            ArticleDetail.as_view()
-        ),
+        public(*API)(ArticleDetail.as_view()),
         name="bench_drf_article",
     ),
 ]

@@ -71,10 +71,7 @@ def _grouped(pairs):
 def _states(rows):
     """``state_of``-shaped dicts for a batch of article rows, keyed by pk: one
     query per relation for the whole batch."""
-    from django.contrib.contenttypes.models import ContentType
-    from taggit.models import TaggedItem
-
-    from articles.models import Article, Authorship, ReportArticle
+    from articles.models import Article, Authorship, ReportArticle, TaggedArticle
     from editorial.state import _tag_names
 
     pks = [row["pk"] for row in rows]
@@ -100,10 +97,9 @@ def _states(rows):
         ).values_list("article_id", "report_id", "position")
     )
     tags = _grouped(
-        TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article),
-            object_id__in=pks,
-        ).values_list("object_id", "tag__name")
+        TaggedArticle.objects.filter(content_object_id__in=pks).values_list(
+            "content_object_id", "tag__name"
+        )
     )
     states = {}
     for row in rows:

@@ -104,11 +104,9 @@ def state_of(article):
         ).values_list("report_id", "position")
     )
     state["tags"] = _tag_names(
-        Article.tags.through.objects.filter(
-            content_type__app_label="articles",
-            content_type__model="article",
-            object_id=article.pk,
-        ).values_list("tag__name", flat=True)
+        Article.tags.through.objects.filter(content_object=article).values_list(
+            "tag__name", flat=True
+        )
     )
     return state
 

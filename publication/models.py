@@ -1,5 +1,3 @@
-import time
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -8,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import cached
 from .richtext import RichTextField
 
 
@@ -157,27 +156,20 @@ class Identity(models.Model):
         )
 
 
-# The identity is read on every page; each process keeps it for a short while
-# instead of asking the database every time. Saving clears this process's copy at
-# once; other processes see the change within IDENTITY_CACHE_SECONDS.
-_identity_memo = {"value": None, "until": 0.0}
-
-
 def forget_identity():
-    _identity_memo.update(value=None, until=0.0)
+    """Drop the shared copy of the identity (saving it does this already)."""
+    cached.drop("identity")
 
 
+@cached.shared("identity", "publication.Identity")
 def current_identity():
-    """The identity for display: at most one query, none while memoised; never
-    writes (an unsaved record from the settings until an editor saves one)."""
-    now = time.monotonic()
-    if _identity_memo["value"] is not None and _identity_memo["until"] > now:
-        return _identity_memo["value"]
+    """The identity for display, shared by every process through the cache
+    (``publication.cached``): no query while cached, dropped when it is saved;
+    never writes (an unsaved record from the settings until an editor saves
+    one)."""
     identity = Identity.objects.filter(pk=Identity.SINGLETON_PK).first()
     if identity is None:
         identity = Identity(pk=Identity.SINGLETON_PK, name=settings.PUBLICATION_NAME)
-    seconds = getattr(settings, "IDENTITY_CACHE_SECONDS", 60)
-    _identity_memo.update(value=identity, until=now + seconds)
     return identity
 
 

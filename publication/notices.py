@@ -1,16 +1,31 @@
-"""Reading the site notices: the versions in force now, or at a pinned time."""
+"""Reading the site notices: the versions in force now, or at a pinned time.
+
+Every version is kept in the shared cache (``publication.cached``, dropped when
+one is saved or deleted), so which one is in force at a time is picked in
+memory: no query while cached."""
 
 from django.utils import timezone
 
+from . import cached
 from .models import NoticeVersion
 
 
+@cached.shared("notice-versions", "publication.NoticeVersion")
+def notice_versions():
+    """Every notice version, newest first within each kind."""
+    return list(NoticeVersion.objects.order_by("kind", "-created_at", "-pk"))
+
+
 def notices_at(when=None):
-    """A dict kind -> NoticeVersion in force at ``when`` (now if None), in one
-    query. Kinds never written are missing from the dict."""
+    """A dict kind -> NoticeVersion in force at ``when`` (now if None): for each
+    kind, the newest version created at or before it. Kinds never written are
+    missing from the dict."""
     when = when or timezone.now()
-    versions = NoticeVersion.objects.in_force_at(when)
-    return {version.kind: version for version in versions}
+    in_force = {}
+    for version in notice_versions():
+        if version.kind not in in_force and version.created_at <= when:
+            in_force[version.kind] = version
+    return in_force
 
 
 def current_notices():

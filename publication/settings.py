@@ -373,7 +373,6 @@ REPRINT_MIN_FILL_SECONDS = int(os.environ.get("REPRINT_MIN_FILL_SECONDS", "3"))
 REPRINT_TRUSTED_PROXIES = int(os.environ.get("REPRINT_TRUSTED_PROXIES", "0"))
 # Requests per minute one client may make to the read API (0: no limit).
 API_RATE_PER_MINUTE = int(os.environ.get("API_RATE_PER_MINUTE", "300"))
-IDENTITY_CACHE_SECONDS = int(os.environ.get("IMPRINT_IDENTITY_CACHE_SECONDS", "60"))
 
 # The publication itself, until an editor fills in its identity in the admin.
 PUBLICATION_NAME = os.environ.get("IMPRINT_PUBLICATION_NAME", "Imprint Review")

@@ -5,10 +5,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles import demo
-from articles.models import Article, Authorship, InDepthReport, ReportArticle
+from articles.models import (
+    Article,
+    Authorship,
+    InDepthReport,
+    ReportArticle,
+    TaggedArticle,
+)
 from authors.models import Author
 from regions.models import Region
 from themes.models import Theme
@@ -32,7 +38,7 @@ def counts():
         "report entries": ReportArticle.objects.count(),
         "authorships": Authorship.objects.count(),
         "tags": Tag.objects.count(),
-        "tagged": TaggedItem.objects.count(),
+        "tagged": TaggedArticle.objects.count(),
     }
 
 
@@ -131,7 +137,7 @@ def test_bulk_articles_makes_exactly_that_many():
     assert Authorship.objects.count() >= 300
     assert Article.regions.through.objects.count() >= 300
     assert Article.themes.through.objects.count() >= 300
-    assert TaggedItem.objects.count() >= 600
+    assert TaggedArticle.objects.count() >= 600
     assert not Article.objects.exclude(featured_image="").exists()
 
     run("load_demo", "--no-images", "--articles", "300")
