@@ -16,7 +16,6 @@ actions, the desk's services (``apply_state`` included), importers, the shell.
   which bumps it then.
 """
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Value
 from django.db.models.signals import (
     m2m_changed,
@@ -29,7 +28,7 @@ from django.utils import timezone
 
 from publication import surrogates
 
-from .models import Article, Authorship, Correction, ReportArticle
+from .models import Article, Authorship, Correction, ReportArticle, TaggedArticle
 
 NOTHING = (False, frozenset())
 # Subjects that have a page (and a place in the indexes) as soon as they exist.
@@ -78,10 +77,7 @@ def subject_keys(pk, using):
     ]
     tags = (
         Article.tags.through.objects.using(using)
-        .filter(
-            content_type=ContentType.objects.db_manager(using).get_for_model(Article),
-            object_id=pk,
-        )
+        .filter(content_object_id=pk)
         .order_by()
         .annotate(kind=Value("tag"))
         .values_list("kind", "tag_id")
@@ -157,17 +153,18 @@ def relation_changed(sender, instance, action, reverse, model, pk_set, using, **
     """Regions, themes or tags added, removed or cleared, from either side."""
     if isinstance(instance, Article):
         pks = [instance.pk]
-    elif model is Article and sender is not Article.tags.through:
+    elif model is Article:
         pks = list(pk_set or ())
         if action == "pre_clear":
             field = sender._meta.get_field(instance._meta.model_name)
+            article = "content_object_id" if sender is TaggedArticle else "article_id"
             pks = list(
                 sender.objects.using(using)
                 .filter(**{field.attname: instance.pk})
-                .values_list("article_id", flat=True)
+                .values_list(article, flat=True)
             )
     else:
-        return  # taggit's through model serves every taggable model too
+        return
     if action.startswith("pre_"):
         for pk in pks:
             before(pk, using)
