@@ -189,9 +189,8 @@ class Stack:
             f"    web.add_backend(web{n});" for n in range(1, 1 + len(self.web_ports))
         )
         files = f'"{self.files_port}"' if self.use_nginx else f'"{self.web_ports[0]}"'
-        text = f"""# Written by deploy/stack.py for this run (deploy/varnish/
-# backends.vcl
-# is the example to copy).
+        text = f"""# Written by deploy/stack.py for this run
+# (deploy/varnish/backends.vcl is the example to copy).
 import directors;
 
 probe django {{

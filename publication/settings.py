@@ -253,6 +253,15 @@ if os.environ.get("TASKS_BACKEND", "immediate") == "database":
 else:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+# Varnish in front (deploy/varnish/): each Varnish to purge when something
+# changes, comma-separated (every Varnish on every host); unset, none is purged.
+VARNISH_URLS = env_list("VARNISH_URLS")
+# "soft" keeps the purged pages as stale copies Varnish serves only while Django
+# is down; "hard" drops them.
+VARNISH_PURGE = os.environ.get("VARNISH_PURGE", "soft")
+if VARNISH_PURGE not in {"soft", "hard"}:
+    raise ImproperlyConfigured("VARNISH_PURGE must be soft or hard.")
+
 # Security headers on every response.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
