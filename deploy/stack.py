@@ -19,6 +19,7 @@ this Varnish and TASKS_BACKEND=database when the worker runs.
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -62,11 +63,12 @@ def find_program(name):
     return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
 
 
-def wait_for_port(port, timeout=30, process=None, name=""):
+def wait_for_port(port, timeout=30, process=None, name="", log=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise StackError(f"{name} exited with {process.returncode}")
+            said = log.read_text()[-2000:] if log and log.exists() else ""
+            raise StackError(f"{name} exited with {process.returncode}\n{said}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
@@ -108,7 +110,9 @@ def terminate(pid, timeout=15):
 class Stack:
     """One local stack: ``servers`` gunicorn servers of ``workers`` sync
     workers each, nginx, Varnish on ``port`` and (``worker``) one task
-    worker. Any part can be left out (``varnish=False``, ``nginx=False``)."""
+    worker. Any part can be left out (``varnish=False``, ``nginx=False``);
+    ``backend_ports`` puts Varnish in front of servers already running
+    instead of gunicorn."""
 
     def __init__(
         self,
@@ -122,12 +126,14 @@ class Stack:
         nginx=True,
         worker=True,
         storage="256m",
+        backend_ports=None,
     ):
         self.run_dir = Path(run_dir).resolve()
         self.port = port or free_port()
         self.admin_port = free_port()
         self.files_port = free_port()
-        self.web_ports = [free_port() for _ in range(servers)]
+        self.own_web = not backend_ports
+        self.web_ports = list(backend_ports or [free_port() for _ in range(servers)])
         self.workers = workers
         self.env = dict(env or {})
         self.use_varnish = varnish
@@ -307,7 +313,9 @@ http {{
                 ],
                 env,
             )
-            wait_for_port(port, 60, process, f"gunicorn web{n}")
+            wait_for_port(
+                port, 60, process, f"gunicorn web{n}", self.run_dir / f"web{n}.log"
+            )
 
     def stop_web(self):
         """Stop every gunicorn server (Django down); Varnish and nginx stay."""
@@ -331,7 +339,9 @@ http {{
                 "daemon off;",
             ],
         )
-        wait_for_port(self.files_port, 20, process, "nginx")
+        wait_for_port(
+            self.files_port, 20, process, "nginx", self.run_dir / "nginx-error.log"
+        )
 
     def start_varnish(self):
         self.write_backends_vcl()
@@ -361,7 +371,7 @@ http {{
                 f"malloc,{self.storage}",
             ],
         )
-        wait_for_port(self.port, 60, process, "varnishd")
+        wait_for_port(self.port, 60, process, "varnishd", self.run_dir / "varnish.log")
 
     def start_worker(self):
         self.spawn(
@@ -373,10 +383,12 @@ http {{
     def start(self):
         """Start every part, or stop what started and raise."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        # varnishd reads its configuration as its own user.
+        # varnishd reads its configuration as its own user: the folder (and
+        # those above it) must be open to others.
         self.run_dir.chmod(0o755)
         try:
-            self.start_web()
+            if self.own_web:
+                self.start_web()
             if self.use_nginx:
                 self.start_nginx()
             if self.use_varnish:
@@ -429,13 +441,23 @@ http {{
         return done.stdout
 
     def web_healthy(self):
-        """Whether Varnish's probe says at least one web server is up."""
+        """Whether Varnish's probe says every web server is up."""
         listing = self.varnishadm("backend.list")
-        return any(
-            line.split()[0].endswith(".web1") and " healthy " in f" {line} "
+        states = [
+            line.split()[3] == "healthy"
             for line in listing.splitlines()[1:]
-            if line.strip()
-        )
+            if line.split() and re.search(r"\.web\d+$", line.split()[0])
+        ]
+        return bool(states) and all(states)
+
+    def wait_for_web(self, healthy=True, timeout=20):
+        """Until Varnish's probe agrees the web servers are up (or down)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.web_healthy() == healthy:
+                return
+            time.sleep(0.2)
+        raise StackError(f"Varnish never saw the web servers healthy={healthy}")
 
     def web_worker_pids(self):
         """The gunicorn workers (the masters' children)."""

@@ -120,10 +120,14 @@ sub vcl_backend_response {
         # keep it rather than store an error; vcl_synth retries with grace.
         return (abandon);
     }
-    if (beresp.http.Set-Cookie ||
-        beresp.http.Surrogate-Control ~ "(?i)no-store" ||
+    # beresp.ttl is what Django said: s-maxage, else max-age, else Expires
+    # (less the Age a cache before it added); nothing said (Varnish's
+    # default_ttl would apply), nothing kept. ("max-age=" matches s-maxage.)
+    if (beresp.ttl <= 0s ||
+        (beresp.http.Cache-Control !~ "(?i)max-age=" && !beresp.http.Expires) ||
         beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)" ||
-        beresp.http.Cache-Control !~ "(?i)(s-maxage|max-age)=[1-9]" ||
+        beresp.http.Surrogate-Control ~ "(?i)no-store" ||
+        beresp.http.Set-Cookie ||
         beresp.http.Vary == "*") {
         # Not for sharing: pass this address straight to Django for a while
         # (with the reader's cookies), rather than queueing readers on it.
@@ -154,6 +158,12 @@ sub vcl_deliver {
 }
 
 sub vcl_synth {
+    if (req.method == "PURGE") {
+        set resp.http.Content-Type = "text/plain; charset=utf-8";
+        set resp.body = resp.reason + {"
+"};
+        return (deliver);
+    }
     # A fetch failed (Django down before its probe says so): try once more,
     # allowing the stale copy.
     if (resp.status == 503 && req.restarts == 0 &&
