@@ -54,7 +54,8 @@ def free_port():
 def missing_programs():
     """Debian packages to install for the stack, by what is not found."""
     missing = [pkg for prog, pkg in PROGRAMS.items() if not find_program(prog)]
-    if not any(Path(d).glob(f"**/{XKEY_VMOD}") for d in ("/usr/lib",)):
+    vmods = ("/usr/lib/*/varnish/vmods", "/usr/lib/varnish/vmods")
+    if not any(Path("/").glob(f"{d.lstrip('/')}/{XKEY_VMOD}") for d in vmods):
         missing.append("varnish-modules")
     return missing
 
