@@ -6,7 +6,7 @@ from functools import cache
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from articles.http import public_cache
+from articles.http import SUBJECT, public
 
 METHODS = ("get", "head", "options")
 
@@ -49,7 +49,7 @@ def operations():
     return schema["info"], rows
 
 
-@public_cache
+@public(*SUBJECT)  # the publication's name, and the code
 def docs(request):
     info, rows = operations()
     return render(

@@ -18,13 +18,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
 from articles.addresses import Moved, get_by_slug
-from articles.http import (
-    article_last_modified,
-    cache_headers,
-    conditional,
-    public_cache,
-    site_last_modified,
-)
+from articles.http import API, public
 from articles.models import (
     Article,
     Authorship,
@@ -85,7 +79,7 @@ def invalid_parameters(request, error):
 def moved(request, error):
     match = request.resolver_match
     location = reverse(match.view_name, kwargs={**match.kwargs, "slug": error.slug})
-    return cache_headers(HttpResponsePermanentRedirect(location), request)
+    return HttpResponsePermanentRedirect(location)
 
 
 # Cursors ------------------------------------------------------------------
@@ -270,7 +264,7 @@ def filtered(region, theme, report, author, tag, after, before, since):
     url_name="articles",
     summary="Public articles, newest first (or best match with q)",
 )
-@decorate_view(conditional(lambda request, **kwargs: site_last_modified()))
+@decorate_view(public(*API))
 def list_articles(
     request,
     region: str | None = None,
@@ -342,7 +336,7 @@ def list_articles(
     url_name="article",
     summary="One public article, in full",
 )
-@decorate_view(conditional(lambda request, **kwargs: article_last_modified()))
+@decorate_view(public(*API))
 def get_article(request, slug: str):
     articles = Article.objects.published().prefetch_related(
         authorships_prefetch(), "regions", "themes", "reports", "tags", notes_prefetch()
@@ -418,7 +412,7 @@ def register_subject(kind, plural, queryset, describe):
         summary=f"Every {kind} a reader can browse",
         operation_id=f"list_{plural}",
     )
-    @decorate_view(public_cache)
+    @decorate_view(public(*API))
     def list_view(
         request,
         cursor: str | None = None,
@@ -433,7 +427,7 @@ def register_subject(kind, plural, queryset, describe):
         summary=f"One {kind}",
         operation_id=f"get_{kind}",
     )
-    @decorate_view(public_cache)
+    @decorate_view(public(*API))
     def detail_view(request, slug: str):
         return describe(Urls(request), get_by_slug(queryset(), slug))
 
@@ -448,7 +442,7 @@ for _kind, (_plural, _queryset, _describe) in SUBJECTS.items():
     url_name="authors",
     summary="Every author with a public article",
 )
-@decorate_view(conditional(lambda request, **kwargs: article_last_modified()))
+@decorate_view(public(*API))
 def list_authors(
     request,
     cursor: str | None = None,
@@ -465,7 +459,7 @@ def list_authors(
     url_name="author",
     summary="One author with a public article",
 )
-@decorate_view(conditional(lambda request, **kwargs: article_last_modified()))
+@decorate_view(public(*API))
 def get_author(request, slug: str):
     author = get_by_slug(with_public_articles(Author), slug)
     return describe_author(Urls(request), author)

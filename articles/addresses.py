@@ -17,8 +17,6 @@ from django.utils.encoding import iri_to_uri
 
 from publication.addresses import former_owner_id
 
-from .http import cache_headers
-
 
 class Moved(Exception):
     """The slug asked for is a former slug; ``slug`` is the current one."""
@@ -48,23 +46,12 @@ def get_by_slug(queryset, slug, *, visible=None):
 
 def follow_former_slugs(model):
     """Decorate a view taking ``slug``: answer :class:`Moved` with one 301 to
-    the same URL name at the current slug.
-
-    A conditional GET for a former slug skips the view's 304: its validators
-    may not have changed with the slug (a region's feed), and the reader must
-    learn the new address."""
+    the same URL name at the current slug. A revalidation of a former address
+    gets the 301 too (``publication.caching`` answers 304 only for a 200)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            slug = kwargs.get("slug")
-            if (
-                slug
-                and _is_conditional(request)
-                and former_owner_id(model, slug) is not None
-            ):
-                for header in _CONDITIONAL_HEADERS:
-                    request.META.pop(header, None)
             try:
                 return view(request, *args, **kwargs)
             except Moved as moved:
@@ -75,15 +62,9 @@ def follow_former_slugs(model):
                 query = request.META.get("QUERY_STRING", "")
                 if query:
                     location = f"{location}?{iri_to_uri(query)}"
-                return cache_headers(HttpResponsePermanentRedirect(location), request)
+                # Public like the page it replaces (publication.caching).
+                return HttpResponsePermanentRedirect(location)
 
         return wrapped
 
     return decorator
-
-
-_CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
-
-
-def _is_conditional(request):
-    return any(header in request.META for header in _CONDITIONAL_HEADERS)

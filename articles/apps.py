@@ -18,6 +18,9 @@ class ArticlesConfig(AppConfig):
         # drops the full-text triggers; put them back after every migrate.
         post_migrate.connect(restore_search_index, sender=self)
         connect_former_slugs()
+        from . import changes
+
+        changes.connect()
 
 
 def connect_former_slugs():

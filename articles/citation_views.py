@@ -8,7 +8,10 @@ prefetched.
 
 from django.http import HttpResponse
 
+from publication.surrogates import key_for
+
 from .citations import citation_for
+from .http import byline_keys, shows
 from .views import ArticleDetailView, authorships_prefetch
 
 
@@ -29,6 +32,7 @@ class CitationFileView(ArticleDetailView):
 
     def get(self, request, *args, **kwargs):
         article = self.get_object()
+        shows(request, key_for(article), *byline_keys([article]))
         response = HttpResponse(
             self.render(citation_for(article)), content_type=self.content_type
         )

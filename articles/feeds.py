@@ -19,6 +19,7 @@ from regions.models import Region
 from themes.models import Theme
 
 from .addresses import get_by_slug
+from .http import show_feed_items
 from .models import Article, Correction, InDepthReport, notes_of, notes_prefetch
 from .selectors import public_tags, with_public_articles
 
@@ -92,7 +93,18 @@ class LatestFeed(Feed):
         return articles if obj is None else articles.about(obj)
 
     def items(self, obj):
-        return self.filter_articles(feed_articles(), obj)[:FEED_ITEMS]
+        items = list(self.filter_articles(feed_articles(), obj)[:FEED_ITEMS])
+        if obj is not None:
+            obj.feed_items = items  # for get_feed(), below
+        return items
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        if obj is not None:
+            # A subject's feed names what its items show; the latest feed
+            # shows "listings", which any of those changes bumps.
+            show_feed_items(request, obj, obj.feed_items)
+        return feed
 
     def item_title(self, item):
         return item.title

@@ -1,112 +1,70 @@
-"""HTTP caching for public pages: Cache-Control, Vary and conditional GET.
+"""What each public surface shows, as surrogate keys: written once, here.
 
-Anonymous readers get ``Cache-Control: public, max-age=300`` so a CDN or nginx can
-serve most reads; a signed-in user (staff previewing unpublished work, or seeing
-the "not public" banner) gets ``private, no-store``. Every public response varies
-on Cookie. Article pages and feeds also answer ``If-None-Match`` /
-``If-Modified-Since`` with 304, from a Last-Modified computed with two cheap
-indexed aggregates, so a revalidation never renders a template.
+``publication.surrogates`` has the table; ``publication.caching`` turns the
+keys into ``Cache-Control``, ``ETag``, ``Last-Modified``, ``xkey``, 304s and
+the page cache. Views are decorated with :func:`~publication.caching.public`
+and the keys below, and add what depends on the rows they show with
+:func:`~publication.caching.shows`. Each function reads only what the page
+has loaded already (prefetched relations): no query.
 """
 
-import hashlib
-from functools import wraps
+from publication.caching import public, shows
+from publication.surrogates import IDENTITY, LISTINGS, NOTICES, key, key_for
 
-from django.db.models import Max
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import condition
+__all__ = ["public", "shows"]
 
-from .models import Article
-
-PUBLIC_MAX_AGE = 300
-
-
-def site_last_modified():
-    """When anything a public page shows last changed.
-
-    The latest edit to any article (a listing, feed or the related articles on
-    any page may change with it) or the latest publication time that has passed
-    (a scheduled article appearing changes listings without any row changing).
-    """
-    edited = Article.objects.aggregate(latest=Max("updated_at"))["latest"]
-    published = Article.objects.published().aggregate(latest=Max("publish_at"))[
-        "latest"
-    ]
-    return max((when for when in (edited, published) if when), default=None)
+# Home, the latest feeds, search, the indexes, the corrections page and feeds.
+SITE = (LISTINGS, IDENTITY)
+# An article page: its own keys come with the article (article_keys).
+ARTICLE = (NOTICES, IDENTITY)
+# A region, theme, report, author or tag page or feed: its own key comes with it.
+SUBJECT = (IDENTITY,)
+SITEMAP = (LISTINGS,)
+# The read API: anything public may be in a response.
+API = (LISTINGS, NOTICES, IDENTITY)
 
 
-def article_last_modified():
-    """Like :func:`site_last_modified`, and an author's bio or photo changing.
-
-    Deliberately the same for every slug: a draft's address must answer exactly
-    like a missing one, headers included.
-    """
-    from authors.models import Author
-
-    author = Author.objects.aggregate(latest=Max("updated_at"))["latest"]
-    site = site_last_modified()
-    return max((when for when in (author, site) if when), default=None)
+def byline_keys(articles):
+    """The authors of articles shown with a byline (cards, related, feeds)."""
+    return {
+        key("author", authorship.author_id)
+        for article in articles
+        for authorship in article.authorships.all()
+    }
 
 
-def is_private(request):
-    return request.user.is_authenticated
+def article_keys(article):
+    """An article and everything its page names: authors, regions, themes,
+    reports and tags (the related articles are chosen by its themes and
+    tags, so their keys cover the choice)."""
+    return {
+        key_for(article),
+        *byline_keys([article]),
+        *(key_for(subject) for subject in article.regions.all()),
+        *(key_for(subject) for subject in article.themes.all()),
+        *(key_for(subject) for subject in article.reports.all()),
+        *(key_for(subject) for subject in article.tags.all()),
+    }
 
 
-def cache_headers(response, request):
-    """Cache-Control and Vary for a public page, depending on who asked."""
-    if is_private(request):
-        patch_cache_control(response, private=True, no_store=True)
-    else:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-    patch_vary_headers(response, ["Cookie"])
-    return response
+def feed_item_keys(articles):
+    """What a feed item shows besides the article: its authors and its
+    categories (regions, themes, tags)."""
+    return byline_keys(articles) | {
+        key_for(subject)
+        for article in articles
+        for relation in (article.regions, article.themes, article.tags)
+        for subject in relation.all()
+    }
 
 
-def public_cache(view):
-    """Decorate a view with :func:`cache_headers`."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        return cache_headers(view(request, *args, **kwargs), request)
-
-    return wrapped
+def show_article(request, article, related=()):
+    shows(request, *article_keys(article), *byline_keys(related))
 
 
-def conditional(last_modified_func):
-    """Conditional GET for anonymous readers, plus :func:`cache_headers`.
+def show_subject(request, subject, articles):
+    shows(request, key_for(subject), *byline_keys(articles))
 
-    ``last_modified_func(request, *args, **kwargs)`` returns a datetime or None.
-    Signed-in users always get a full, uncacheable response (their pages may
-    carry a preview banner or the editor's links).
-    """
 
-    def last_modified(request, *args, **kwargs):
-        # condition() asks for the ETag and Last-Modified separately: compute once.
-        if not hasattr(request, "_imprint_last_modified"):
-            request._imprint_last_modified = last_modified_func(
-                request, *args, **kwargs
-            )
-        return request._imprint_last_modified
-
-    def etag_func(request, *args, **kwargs):
-        when = last_modified(request, *args, **kwargs)
-        if when is None:
-            return None
-        seed = f"{request.get_full_path()}|{when.isoformat()}"
-        return hashlib.sha256(seed.encode()).hexdigest()[:32]
-
-    def decorator(view):
-        conditional_view = condition(
-            etag_func=etag_func, last_modified_func=last_modified
-        )(view)
-
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if is_private(request):
-                response = view(request, *args, **kwargs)
-            else:
-                response = conditional_view(request, *args, **kwargs)
-            return cache_headers(response, request)
-
-        return wrapped
-
-    return decorator
+def show_feed_items(request, subject, articles):
+    shows(request, key_for(subject), *feed_item_keys(articles))

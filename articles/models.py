@@ -229,6 +229,17 @@ class Article(KeepsFormerSlugs, models.Model):
         ),  # fmt: skip
     )
 
+    goes_public_at = models.DateTimeField(
+        _("goes public at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A scheduled article's publication time, until the first request "
+            "after it has told the caches that the article is public."
+        ),  # fmt: skip
+    )
+
     original_outlet = models.CharField(
         _("original outlet"),
         max_length=200,
@@ -303,6 +314,11 @@ class Article(KeepsFormerSlugs, models.Model):
                 name="article_pending_change",
                 condition=Q(pending_change_at__isnull=False),
             ),
+            models.Index(
+                fields=["goes_public_at"],
+                name="article_goes_public",
+                condition=Q(goes_public_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -323,17 +339,24 @@ class Article(KeepsFormerSlugs, models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
         if self.status == self.Status.PUBLISHED:
             if self.publish_at is None:
                 self.publish_at = timezone.now()
             if self.notices_pinned_at is None:
                 # Shown with the site notices in force when first published.
                 self.notices_pinned_at = timezone.now()
-                if kwargs.get("update_fields") is not None:
-                    kwargs["update_fields"] = {
-                        *kwargs["update_fields"],
+                if update_fields is not None:
+                    update_fields = kwargs["update_fields"] = {
+                        *update_fields,
                         "notices_pinned_at",
                     }
+        if update_fields is None or {"status", "publish_at"} & set(update_fields):
+            # No row changes when a scheduled article's time comes: the first
+            # request after it tells the caches (editorial.middleware).
+            self.goes_public_at = self.publish_at if self.is_scheduled else None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "goes_public_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

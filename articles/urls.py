@@ -4,15 +4,19 @@ from django.urls import path
 
 from . import citation_views, feeds, views
 from .addresses import follow_former_slugs
-from .http import conditional, site_last_modified
+from .http import SITE, SITEMAP, SUBJECT, public
 from .models import Article
 from .sitemaps import SITEMAPS
 
 app_name = "articles"
 
 
-def cached_feed(feed_class):
-    return conditional(lambda request, **kwargs: site_last_modified())(feed_class())
+def site_feed(feed_class):
+    return public(*SITE)(feed_class())
+
+
+def subject_feed(feed_class):
+    return public(*SUBJECT)(feed_class())
 
 
 urlpatterns = [
@@ -37,30 +41,30 @@ urlpatterns = [
     path("themes/", views.ThemeIndexView.as_view(), name="themes"),
     path("reports/", views.ReportIndexView.as_view(), name="reports"),
     path("authors/", views.AuthorIndexView.as_view(), name="authors"),
-    path("feeds/rss/", cached_feed(feeds.LatestFeed), name="rss"),
-    path("feeds/atom/", cached_feed(feeds.LatestAtomFeed), name="atom"),
+    path("feeds/rss/", site_feed(feeds.LatestFeed), name="rss"),
+    path("feeds/atom/", site_feed(feeds.LatestAtomFeed), name="atom"),
     path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
     path(
         "corrections/feed/rss/",
-        cached_feed(feeds.CorrectionsFeed),
+        site_feed(feeds.CorrectionsFeed),
         name="corrections_rss",
     ),
     path(
         "corrections/feed/atom/",
-        cached_feed(feeds.CorrectionsAtomFeed),
+        site_feed(feeds.CorrectionsAtomFeed),
         name="corrections_atom",
     ),
     # An index of sitemap files of at most 1,000 addresses each, so each stays
     # quick to build at any size (and under the protocol's 50,000).
     path(
         "sitemap.xml",
-        conditional(lambda request, **kwargs: site_last_modified())(sitemaps_index),
+        public(*SITEMAP)(sitemaps_index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        conditional(lambda request, **kwargs: site_last_modified())(sitemap),
+        public(*SITEMAP)(sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
@@ -83,12 +87,12 @@ for kind, (prefix, view) in SUBJECT_VIEWS.items():
         path(f"{prefix}/<slug:slug>/", moved(view.as_view()), name=kind),
         path(
             f"{prefix}/<slug:slug>/feed/rss/",
-            moved(cached_feed(feed)),
+            moved(subject_feed(feed)),
             name=f"{kind}_rss",
         ),
         path(
             f"{prefix}/<slug:slug>/feed/atom/",
-            moved(cached_feed(feeds.atom(feed))),
+            moved(subject_feed(feeds.atom(feed))),
             name=f"{kind}_atom",
         ),
     ]

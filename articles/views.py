@@ -27,12 +27,13 @@ from taggit.models import Tag
 
 from authors.models import Author
 from publication.context_processors import publication as publication_context
+from publication.surrogates import key_for, versions
 from regions.models import Region
 from themes.models import Theme
 
 from .addresses import get_by_slug
 from .citations import citation_for
-from .http import article_last_modified, conditional, public_cache, site_last_modified
+from .http import ARTICLE, SITE, SUBJECT, public, show_article, show_subject
 from .models import (
     SUBJECT_LOOKUPS,
     Article,
@@ -78,9 +79,7 @@ def json_ld(data):
     return mark_safe(text)  # noqa: S308 - nothing HTML-significant is left
 
 
-@method_decorator(
-    conditional(lambda request, **kwargs: site_last_modified()), name="dispatch"
-)
+@method_decorator(public(*SITE), name="dispatch")
 class HomeView(TemplateView):
     """Lead article, latest, by region, by theme, in-depth reports."""
 
@@ -145,9 +144,7 @@ class HomeView(TemplateView):
         return context
 
 
-@method_decorator(
-    conditional(lambda request, **kwargs: article_last_modified()), name="dispatch"
-)
+@method_decorator(public(*ARTICLE), name="dispatch")
 class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         queryset = self.get_queryset() if queryset is None else queryset
@@ -239,6 +236,8 @@ class ArticleDetailView(DetailView):
             if article.featured_image
             else ""
         )
+        related = self.related(article)
+        show_article(self.request, article, related)
         context.update(
             page_title=article.title,
             page_description=article.standfirst,
@@ -246,7 +245,7 @@ class ArticleDetailView(DetailView):
             og_image=image_url,
             og_image_alt=article.image_alt,
             authors=article.ordered_authors(),
-            related=self.related(article),
+            related=related,
             canonical_url=canonical,
             json_ld=self.structured_data(article, publication_name),
             share_url=self.request.build_absolute_uri(article.get_absolute_url()),
@@ -256,7 +255,7 @@ class ArticleDetailView(DetailView):
         return context
 
 
-@method_decorator(public_cache, name="dispatch")
+@method_decorator(public(*SUBJECT), name="dispatch")
 class SubjectArticlesView(ListView):
     """Public articles under one region, theme, author or tag, newest first."""
 
@@ -283,14 +282,20 @@ class SubjectArticlesView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         number = page_number(self.request)
+        # The boundaries are kept per version of the subject's key, which
+        # every change to its public articles bumps (deletions and scheduled
+        # articles going public included).
+        subject_key = key_for(self.subject)
+        version = versions([subject_key])[subject_key][0]
         paginator = KeysetPaginator(
-            queryset, page_size, cache_key=f"{self.kind}:{self.subject.pk}"
+            queryset, page_size, cache_key=f"{self.kind}:{self.subject.pk}:{version}"
         )
         page = paginator.page(number)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        show_subject(self.request, self.subject, context["object_list"])
         page = context.get("page_obj")
         path = self.request.path
         if page is not None and page.number > 1:
@@ -407,7 +412,7 @@ def public_article_counts(model):
     return {pk: count for pk, count in rows if pk is not None}
 
 
-@method_decorator(public_cache, name="dispatch")
+@method_decorator(public(*SITE), name="dispatch")
 class SubjectIndexView(ListView):
     """Every region, theme, report or author, with its number of public articles.
 
@@ -493,7 +498,7 @@ class AuthorIndexView(SubjectIndexView):
     description = _("Everyone who writes for the publication.")
 
 
-@method_decorator(public_cache, name="dispatch")
+@method_decorator(public(*SITE), name="dispatch")
 class SearchView(TemplateView):
     """Full-text search with region, theme, author and date filters."""
 
@@ -529,6 +534,7 @@ class SearchView(TemplateView):
         return context
 
 
+@public()
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("articles:sitemap"))
     lines = [
@@ -542,9 +548,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-@method_decorator(
-    conditional(lambda request, **kwargs: site_last_modified()), name="dispatch"
-)
+@method_decorator(public(*SITE), name="dispatch")
 class CorrectionListView(ListView):
     """Every public note on a change to an article, newest first."""
 

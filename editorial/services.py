@@ -607,3 +607,27 @@ def apply_due_changes(now=None):
             )
             done += 1
     return done
+
+
+def announce_due_publications(now=None):
+    """Tell the caches about every scheduled article whose time has come; returns
+    how many. ``published()`` shows it from its time on, but no row changes
+    then: saving ``goes_public_at`` (cleared) lets ``articles.changes`` bump
+    its keys, once, whichever process gets there first (each row is locked
+    and looked at again)."""
+    now = now or timezone.now()
+    done = 0
+    due = Article.objects.filter(goes_public_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due[:100]):
+        with transaction.atomic(), desk():
+            article = (
+                Article.objects.select_for_update()
+                .filter(pk=pk, goes_public_at__lte=now)
+                .first()
+            )
+            if article is None:
+                continue  # another process told them
+            article.goes_public_at = None
+            article.save(update_fields=["goes_public_at"])
+            done += 1
+    return done

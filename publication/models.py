@@ -272,6 +272,22 @@ class FormerSlug(models.Model):
         return self.slug
 
 
+class SurrogateKey(models.Model):
+    """The version of one surrogate key (``publication.surrogates``): a new
+    random token and the time, each time something the key names changes."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    token = models.CharField(_("token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("surrogate key")
+        verbose_name_plural = _("surrogate keys")
+
+    def __str__(self):
+        return self.key
+
+
 class Purge(models.Model):
     """Surrogate keys to purge from every Varnish in front (``VARNISH_URLS``),
     stored when a change commits and kept until every Varnish has taken them,

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
 
 # The header middleware comes before WhiteNoise, so static files and every error
 # page (even one raised by the middleware below) carry the security headers.
+# Scheduled changes are applied before the page cache answers (a page due to
+# change changes first); the page cache answers before anything reads the
+# session or the user, and its pages get the security headers (and a CSP with
+# no nonce: public pages need none).
 # The request checks come before SessionMiddleware (a NUL in the session
 # cookie would reach the session query) and before CsrfViewMiddleware (the
 # first to read a form body).
@@ -72,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "editorial.middleware.ApplyDueChangesMiddleware",
+    "publication.caching.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "api.middleware.ApiMiddleware",
     "publication.middleware.RejectNulBytesMiddleware",
@@ -81,7 +87,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
-    "editorial.middleware.ApplyDueChangesMiddleware",
 ]
 
 ROOT_URLCONF = "publication.urls"
@@ -152,6 +157,24 @@ CACHES["api_limits"] = (
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 )
+# Public pages for anonymous readers (publication.caching): checked against
+# the versions of what they show on every hit, so they may be kept long. Redis
+# when there is one (every process shares the pages); otherwise each process
+# keeps its own, in memory, rather than writing the database on every miss.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))  # 0: off
+PAGE_CACHE_IGNORED_COOKIES = env_list("PAGE_CACHE_IGNORED_COOKIES")
+CACHES["pages"] = (
+    {**CACHES["default"], "KEY_PREFIX": "imprint-pages"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "imprint-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+)
+# How long browsers, CDNs and Varnish may keep a public page for anonymous
+# readers without asking again.
+PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [

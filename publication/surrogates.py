@@ -1,15 +1,232 @@
 """What changed, named by surrogate keys, for every cache in front of Django.
 
-A public response names what it shows with keys (``article-12``, ``region-3``,
-``listings``, ``notices`` ...), sent in the ``xkey`` header Varnish's xkey module
-reads. When something changes, :data:`keys_changed` is sent once the transaction
-commits, with the keys it affects; receivers drop or purge what those keys name
-(the page cache, Varnish).
+A public response names what it shows with keys, sent space-separated in the
+``xkey`` header (Varnish's xkey module reads it). When something changes,
+:data:`keys_changed` is sent once the transaction commits, with the keys it
+affects; receivers drop or purge what those keys name (Varnish). The page cache
+and the validators (``publication.caching``) read each key's version instead.
+
+The keys
+--------
+
+==================  =========================================================
+key                 bumped when
+==================  =========================================================
+``article-<pk>``    the article changes while public before or after: any
+                    save, delete, authors, regions, themes, reports, tags, a
+                    correction; it goes live at its scheduled time
+``region-<pk>``     the region is saved or deleted; a public article (before
+``theme-<pk>``      or after the change) filed under it changes
+``report-<pk>``
+``author-<pk>``
+``tag-<pk>``
+``listings``        any public article changes (as above), any region,
+                    theme, report, author or tag is renamed, created or
+                    deleted: everything listing articles or subjects
+                    site-wide reads it
+``notices``         a site notice gets a new version (or one is deleted)
+``identity``        the publication's identity (name, holder) is saved
+==================  =========================================================
+
+A change to a draft (never public, before or after) bumps nothing.
+
+What each surface shows (``articles.http`` writes it once):
+
+====================================  ==========================================
+surface                               keys
+====================================  ==========================================
+article page, cite.bib, cite.ris      ``article-<pk>``; ``author-``, ``region-``,
+                                      ``theme-``, ``report-``, ``tag-<pk>`` of
+                                      each of its own; the authors of the related
+                                      articles (chosen by its themes and tags,
+                                      whose keys it carries); ``notices``,
+                                      ``identity``
+region, theme, report, author, tag    its own key, the authors of the articles
+page                                  listed, ``identity``
+their RSS and Atom feeds              its own key, the authors, regions, themes
+                                      and tags of the items, ``identity``
+home, latest feeds, search, the       ``listings``, ``identity``
+indexes (regions, themes, reports,
+authors), corrections page and feeds
+sitemap index and files               ``listings``
+disclaimer, reprint policy            ``notices``, ``identity``
+robots.txt                            none (the code version only)
+read API (``/api/v1/``)               ``listings``, ``notices``, ``identity``
+a 404 or 301 of a public address      ``listings``, ``identity`` (only a change
+                                      bumping ``listings`` can make a page appear
+                                      there or move)
+====================================  ==========================================
+
+Versions
+--------
+
+Each key has a version: a random token and the time it changed, stored in
+:class:`~publication.models.SurrogateKey` and mirrored in the default cache, so
+reading the versions of a page's keys is one ``get_many`` (the table answers
+for keys the cache lost). A key never bumped has the version :data:`NEVER`.
+
+Changes are collected per transaction (:func:`pending`) and bumped once it
+commits: the table rows first, then the cache entries, then
+:data:`keys_changed`. Model signals feed them (``articles.changes``,
+``publication.apps``), so every way in — the admin, bulk actions, the desk's
+services, importers, the shell — is seen.
 """
 
+import secrets
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 HEADER = "xkey"
 
 # Sent with ``keys``: a frozenset of key strings, after the change has committed.
 keys_changed = Signal()
+
+LISTINGS = "listings"
+NOTICES = "notices"
+IDENTITY = "identity"
+
+# The kind of key for each model with a public page.
+KINDS = {
+    "articles.article": "article",
+    "regions.region": "region",
+    "themes.theme": "theme",
+    "articles.indepthreport": "report",
+    "authors.author": "author",
+    "taggit.tag": "tag",
+}
+
+# The version of a key that was never bumped: (token, changed_at).
+NEVER = ("0", None)
+
+CACHE_PREFIX = "surrogate:"
+
+
+def key(kind, pk):
+    return f"{kind}-{pk}"
+
+
+def key_for(obj):
+    """``region-3`` for a region, ``tag-7`` for a tag, and so on."""
+    return key(KINDS[obj._meta.label_lower], obj.pk)
+
+
+# Reading versions ------------------------------------------------------------
+
+
+def versions(keys):
+    """``{key: (token, changed_at)}`` for ``keys``: one cache ``get_many``;
+    the table answers for keys missing from the cache (and the cache learns
+    them, with ``add`` so a bump made meanwhile wins)."""
+    from .models import SurrogateKey
+
+    settle()
+    keys = set(keys)
+    names = {name: CACHE_PREFIX + name for name in keys}
+    found = cache.get_many(list(names.values()))
+    result = {name: found[cached] for name, cached in names.items() if cached in found}
+    missing = keys - result.keys()
+    if missing:
+        rows = {
+            row_key: (token, changed_at)
+            for row_key, token, changed_at in SurrogateKey.objects.filter(
+                key__in=missing
+            ).values_list("key", "token", "changed_at")
+        }
+        for name in missing:
+            result[name] = rows.get(name, NEVER)
+            cache.add(names[name], result[name], None)
+    return result
+
+
+# Bumping -----------------------------------------------------------------------
+
+
+def bump(keys):
+    """Give each key a new version now (table, then cache), then tell the
+    receivers of :data:`keys_changed`. Call it after the change committed
+    (:func:`changed` does)."""
+    from .models import SurrogateKey
+
+    keys = frozenset(keys)
+    if not keys:
+        return {}
+    now = timezone.now()
+    rows = [
+        SurrogateKey(key=name, token=secrets.token_hex(8), changed_at=now)
+        for name in sorted(keys)  # one order for everyone: no deadlocks
+    ]
+    SurrogateKey.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["token", "changed_at"],
+    )
+    new = {row.key: (row.token, row.changed_at) for row in rows}
+    cache.set_many({CACHE_PREFIX + name: value for name, value in new.items()}, None)
+    keys_changed.send(sender=SurrogateKey, keys=keys)
+    return new
+
+
+# Collecting the changes of a transaction ----------------------------------------
+
+
+@dataclass(eq=False)
+class Pending:
+    """What the open transaction (or the statement just run) changed: keys
+    known already, and ``finishers`` that name more once it commits (an
+    article's subjects after the change). ``data`` is theirs to keep what
+    they saw before."""
+
+    using: str
+    keys: set = field(default_factory=set)
+    finishers: list = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    done: bool = False
+
+
+def _in_transaction(using):
+    # The tests replace this: their own transaction never commits (conftest).
+    return connections[using].in_atomic_block
+
+
+def pending(using=DEFAULT_DB_ALIAS):
+    """The changes collected on this connection, created on first use."""
+    connection = connections[using]
+    state = getattr(connection, "_surrogate_pending", None)
+    if state is None or state.done:
+        state = Pending(using)
+        connection._surrogate_pending = state
+    return state
+
+
+def changed(keys=(), using=DEFAULT_DB_ALIAS):
+    """These keys changed (in the open transaction, if any)."""
+    pending(using).keys.update(keys)
+    settle(using)
+
+
+def settle(using=DEFAULT_DB_ALIAS):
+    """Bump what was collected once nothing can roll it back: now outside a
+    transaction, else when it commits. Left over after a rollback, it is
+    bumped on the next call (a harmless extra bump)."""
+    state = getattr(connections[using], "_surrogate_pending", None)
+    if state is None or state.done:
+        return
+    if _in_transaction(using):
+        transaction.on_commit(lambda: _process(state), using=using, robust=True)
+    else:
+        _process(state)
+
+
+def _process(state):
+    if state.done:
+        return
+    state.done = True
+    keys = set(state.keys)
+    for finish in state.finishers:
+        keys.update(finish(state))
+    bump(keys)

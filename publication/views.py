@@ -5,12 +5,16 @@ from django.http import (
     HttpResponseServerError,
 )
 from django.template import loader
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
+from .caching import public
 from .models import NoticeVersion
 from .notices import current_notices
+from .surrogates import IDENTITY, NOTICES
 
 
+@method_decorator(public(NOTICES, IDENTITY), name="dispatch")
 class NoticePageView(TemplateView):
     """A page showing the current version of one or more site notices."""
 

@@ -10,8 +10,10 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, TemplateView
 
+from publication.caching import public
 from publication.models import NoticeVersion
 from publication.notices import current_notices
+from publication.surrogates import IDENTITY, NOTICES
 
 from . import services
 from .abuse import client_ip, over_limit
@@ -21,6 +23,7 @@ from .models import ContactMessage, PermissionGrant, ReprintRequest
 SENT_SALT = "reprints.sent"
 
 
+@method_decorator(public(NOTICES, IDENTITY), name="dispatch")
 class ReprintPolicyView(TemplateView):
     """/reprints/: the reprint terms in force and how to ask."""
 

@@ -29,11 +29,41 @@ def _fresh_cache(settings):
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "api-limits",
         },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+        },
     }
     cache.clear()
     from django.core.cache import caches
 
     caches["api_limits"].clear()
+    caches["pages"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _changes_reach_caches(monkeypatch):
+    """A test's own transaction never commits, so the caches would never hear
+    of a change: count the end of the code's own transactions as the commit
+    (outside them, a change is bumped at once, as in autocommit). And a page
+    made right after a change gets its validators here: tests of that wait
+    (publication.caching.SETTLE_SECONDS) set it back."""
+    from django.db import connections
+
+    from publication import caching, surrogates
+
+    def in_transaction(using):
+        return any(
+            not getattr(block, "_from_testcase", False)
+            for block in connections[using].atomic_blocks
+        )
+
+    monkeypatch.setattr(surrogates, "_in_transaction", in_transaction)
+    monkeypatch.setattr(caching, "SETTLE_SECONDS", 0)
+    yield
+    # What a test left pending belongs to its rolled-back transaction.
+    for connection in connections.all(initialized_only=True):
+        connection._surrogate_pending = None
 
 
 @pytest.fixture(autouse=True)

@@ -120,18 +120,27 @@ sub vcl_backend_response {
         # keep it rather than store an error; vcl_synth retries with grace.
         return (abandon);
     }
+    if (beresp.http.Set-Cookie ||
+        beresp.http.Cache-Control ~ "(?i)(private|no-store)" ||
+        beresp.http.Surrogate-Control ~ "(?i)no-store" ||
+        beresp.http.Vary == "*") {
+        # For this reader alone (a form and its CSRF cookie, a signed-in
+        # page): this address goes straight to Django, with the reader's
+        # cookies, for a while.
+        return (pass(120s));
+    }
     # beresp.ttl is what Django said: s-maxage, else max-age, else Expires
-    # (less the Age a cache before it added); nothing said (Varnish's
-    # default_ttl would apply), nothing kept. ("max-age=" matches s-maxage.)
+    # (less the Age a cache before it added). Nothing said (Varnish's
+    # default_ttl would apply; "max-age=" matches s-maxage too), nothing
+    # kept; nor "no-cache" (Django: made while what it shows was changing).
     if (beresp.ttl <= 0s ||
         (beresp.http.Cache-Control !~ "(?i)max-age=" && !beresp.http.Expires) ||
-        beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)" ||
-        beresp.http.Surrogate-Control ~ "(?i)no-store" ||
-        beresp.http.Set-Cookie ||
-        beresp.http.Vary == "*") {
-        # Not for sharing: pass this address straight to Django for a while
-        # (with the reader's cookies), rather than queueing readers on it.
-        return (pass(120s));
+        beresp.http.Cache-Control ~ "(?i)no-cache") {
+        # Ask Django again next time, without making readers of this address
+        # wait for each other meanwhile; the next answer it may keep, it keeps.
+        set beresp.ttl = 10s;
+        set beresp.uncacheable = true;
+        return (deliver);
     }
     set beresp.grace = 24h;
     set beresp.keep = 1h;

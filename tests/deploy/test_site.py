@@ -97,12 +97,17 @@ def fetch(site, path):
     return status, headers.get("X-Varnish-Cache"), body.decode()
 
 
-def warm(site, *paths):
-    """Each path fetched until Varnish answers it from its cache."""
+def warm(site, *paths, timeout=10):
+    """Each path fetched until Varnish answers it from its cache (a page made
+    within a second of a change is not kept: SETTLE_SECONDS)."""
     for path in paths:
-        fetch(site, path)
-        status, state, _ = fetch(site, path)
-        assert (status, state) == (200, "hit"), path
+        deadline = time.monotonic() + timeout
+        while True:
+            status, state, _ = fetch(site, path)
+            if (status, state) == (200, "hit"):
+                break
+            assert time.monotonic() < deadline, (path, status, state)
+            time.sleep(0.2)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publication", "0004_formerslug"),
+        ("publication", "0005_surrogatekey"),
     ]
 
     operations = [
