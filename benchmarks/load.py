@@ -230,7 +230,8 @@ class Scenario:
     def run(self, args, seconds=None):
         result = wrk(self.base, self.lines, args, self.mode, self.offset, seconds)
         if self.mode == "sequential":
-            self.offset += result["requests"]
+            # Every path asked, answered or still in flight when time ran out.
+            self.offset += result["issued"]
         return result
 
     @property
@@ -345,13 +346,19 @@ def evaluate(results, baseline):
     return rows
 
 
+def setup_line(args):
+    return (
+        f"{args.articles:,} articles in PostgreSQL, gunicorn {args.workers} sync "
+        f"workers, cache {'Redis' if args.redis else 'database'}; wrk 1 thread, "
+        f"{args.connections} connections"
+    )
+
+
 def report(args, found, rss, rows, started, load_before):
     lines = [
         f"Load benchmark (python -m benchmarks.load), {started:%Y-%m-%d %H:%M} UTC",
         f"code: {git_describe()}",
-        f"{args.articles:,} articles in PostgreSQL, gunicorn {args.workers} sync "
-        f"workers, cache {'Redis' if args.redis else 'database'}; wrk 1 thread, "
-        f"{args.connections} connections, {args.rounds} rounds of {args.seconds} s "
+        f"{setup_line(args)}, {args.rounds} rounds of {args.seconds} s "
         f"a scenario (median round); {os.cpu_count()} CPUs, load average "
         f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
         "",
@@ -441,7 +448,10 @@ def main():
     results["worker RSS MB (max)"] = max(rss)
     baseline = None
     if args.save_baseline is None and args.baseline.exists():
-        baseline = json.loads(args.baseline.read_text())["req_per_s"]
+        recorded = json.loads(args.baseline.read_text())
+        baseline = recorded["req_per_s"]
+        if recorded.get("setup", setup_line(args)) != setup_line(args):
+            print(f"note: the baseline ran with {recorded['setup']}")
     rows = [] if args.save_baseline else evaluate(results, baseline)
     if not args.save_baseline:
         rows.append(
@@ -464,6 +474,7 @@ def main():
             {
                 "when": started.isoformat(timespec="seconds"),
                 "code": git_describe(),
+                "setup": setup_line(args),
                 "req_per_s": results,
                 "rounds": {s.name: [run["rps"] for run in s.runs] for s in found},
             },

@@ -7,7 +7,8 @@
 
 local lines = {}
 local mode = "random"
-local position = 0
+start = 0
+position = 0 -- requests made so far (some may still be in flight at the end)
 ok, not_modified, other, page_hit, page_miss, varnish_hit = 0, 0, 0, 0, 0, 0
 local threads = {}
 
@@ -25,7 +26,8 @@ function init(args)
   end
   file:close()
   mode = args[2] or "random"
-  position = tonumber(args[3] or "0")
+  start = tonumber(args[3] or "0")
+  position = start
   math.randomseed(os.time())
 end
 
@@ -68,16 +70,18 @@ end
 
 function done(summary, latency, requests)
   local totals = { ok = 0, not_modified = 0, other = 0, page_hit = 0, page_miss = 0, varnish_hit = 0 }
+  local issued = 0
   for _, thread in ipairs(threads) do
     for name, _ in pairs(totals) do
       totals[name] = totals[name] + (thread:get(name) or 0)
     end
+    issued = issued + (thread:get("position") or 0) - (tonumber(thread:get("start")) or 0)
   end
   local seconds = summary.duration / 1e6
   io.write(string.format(
-    '\n{"requests": %d, "seconds": %.3f, "rps": %.1f, "errors": %d, "p50_ms": %.2f, "p99_ms": %.2f, '
+    '\n{"requests": %d, "issued": %d, "seconds": %.3f, "rps": %.1f, "errors": %d, "p50_ms": %.2f, "p99_ms": %.2f, '
       .. '"ok": %d, "not_modified": %d, "other": %d, "page_hit": %d, "page_miss": %d, "varnish_hit": %d}\n',
-    summary.requests, seconds, summary.requests / seconds,
+    summary.requests, issued, seconds, summary.requests / seconds,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     totals.ok, totals.not_modified, totals.other, totals.page_hit, totals.page_miss, totals.varnish_hit
