@@ -108,6 +108,7 @@ def release():
     """``(digest, time)`` of the code that makes the pages: ``IMPRINT_RELEASE``
     if set, else a hash of the templates, static files and Python sources (so
     every host running the same code agrees); the time is the newest file's."""
+    named = os.environ.get("IMPRINT_RELEASE")
     digest = hashlib.sha256()
     newest = 0.0
     base = Path(settings.BASE_DIR)
@@ -119,9 +120,10 @@ def release():
             if not path.is_file() or path.suffix in {".pyc", ".mo"}:
                 continue
             newest = max(newest, path.stat().st_mtime)
-            digest.update(str(path.relative_to(base)).encode())
-            digest.update(path.read_bytes())
-    name = os.environ.get("IMPRINT_RELEASE") or digest.hexdigest()[:16]
+            if not named:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    name = named or digest.hexdigest()[:16]
     return name, datetime.fromtimestamp(int(newest), tz=UTC) if newest else None
 
 
@@ -257,7 +259,7 @@ _identity_seen = {"token": None}
 def fresh_identity():
     """Drop this process's copy of the publication's identity once another
     process changed it (its memo would otherwise outlive the page cache's
-    copies of the pages)."""
+    copies of the pages, and give a page of the new version the old name)."""
     token = surrogates.versions([surrogates.IDENTITY])[surrogates.IDENTITY][0]
     if token != _identity_seen["token"]:
         forget_identity()
@@ -285,6 +287,7 @@ class PageCacheMiddleware:
                 current = surrogates.versions(entry["keys"])
                 if all(current[name][0] == entry["tokens"][name] for name in current):
                     return self.hit(request, entry, current, started)
+        if request.method in ("GET", "HEAD"):
             fresh_identity()
         response = self.get_response(request)
         keys = getattr(request, "surrogate_keys", None)

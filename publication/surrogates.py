@@ -15,9 +15,9 @@ key                 bumped when
 ``article-<pk>``    the article changes while public before or after: any
                     save, delete, authors, regions, themes, reports, tags, a
                     correction; it goes live at its scheduled time
-``region-<pk>``     the region is saved or deleted; a public article (before
-``theme-<pk>``      or after the change) filed under it changes
-``report-<pk>``
+``region-<pk>``     it is saved or deleted (a new author, report or tag
+``theme-<pk>``      shows nowhere yet: not on creation); a public article
+``report-<pk>``     (before or after the change) filed under it changes
 ``author-<pk>``
 ``tag-<pk>``
 ``listings``        any public article changes (as above), any region,
@@ -35,11 +35,13 @@ What each surface shows (``articles.http`` writes it once):
 ====================================  ==========================================
 surface                               keys
 ====================================  ==========================================
-article page, cite.bib, cite.ris      ``article-<pk>``; ``author-``, ``region-``,
+article page                          ``article-<pk>``; ``author-``, ``region-``,
                                       ``theme-``, ``report-``, ``tag-<pk>`` of
                                       each of its own; the authors of the related
                                       articles (chosen by its themes and tags,
                                       whose keys it carries); ``notices``,
+                                      ``identity``
+cite.bib, cite.ris                    ``article-<pk>``, its authors, ``notices``,
                                       ``identity``
 region, theme, report, author, tag    its own key, the authors of the articles
 page                                  listed, ``identity``
@@ -52,6 +54,7 @@ sitemap index and files               ``listings``
 disclaimer, reprint policy            ``notices``, ``identity``
 robots.txt                            none (the code version only)
 read API (``/api/v1/``)               ``listings``, ``notices``, ``identity``
+its docs page                         ``identity``
 a 404 or 301 of a public address      ``listings``, ``identity`` (only a change
                                       bumping ``listings`` can make a page appear
                                       there or move)
