@@ -113,7 +113,7 @@ class Stack:
     workers each, nginx, Varnish on ``port`` and (``worker``) one task
     worker. Any part can be left out (``varnish=False``, ``nginx=False``);
     ``backend_ports`` puts Varnish in front of servers already running
-    instead of gunicorn."""
+    instead of gunicorn; ``root`` runs the Django of another checkout."""
 
     def __init__(
         self,
@@ -128,7 +128,9 @@ class Stack:
         worker=True,
         storage="256m",
         backend_ports=None,
+        root=ROOT,
     ):
+        self.root = Path(root)
         self.run_dir = Path(run_dir).resolve()
         self.port = port or free_port()
         self.admin_port = free_port()
@@ -173,11 +175,11 @@ class Stack:
 
     def static_root(self):
         env = self.django_env()
-        return Path(env.get("STATIC_ROOT") or ROOT / "staticfiles")
+        return Path(env.get("STATIC_ROOT") or self.root / "staticfiles")
 
     def media_root(self):
         env = self.django_env()
-        return Path(env.get("MEDIA_ROOT") or ROOT / "media")
+        return Path(env.get("MEDIA_ROOT") or self.root / "media")
 
     # Configuration ----------------------------------------------------------
 
@@ -279,7 +281,7 @@ http {{
         log = open(self.run_dir / f"{name}.log", "ab")
         process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=self.root,
             env=env if env is not None else os.environ,
             stdin=subprocess.DEVNULL,
             stdout=log,
