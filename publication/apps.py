@@ -20,6 +20,7 @@ class PublicationConfig(AppConfig):
     verbose_name = _("Publication")
 
     def ready(self):
+        from . import outbox, purge
         from .models import Identity, NoticeVersion
 
         # Every page names these keys (publication.surrogates): a new notice
@@ -27,3 +28,5 @@ class PublicationConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(notices_changed, sender=NoticeVersion, dispatch_uid="keys")
             signal.connect(identity_changed, sender=Identity, dispatch_uid="keys")
+        purge.connect()
+        outbox.register(purge.pending)

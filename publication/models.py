@@ -278,3 +278,32 @@ class SurrogateKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Purge(models.Model):
+    """Surrogate keys to purge from every Varnish in front (``VARNISH_URLS``),
+    stored when a change commits and kept until every Varnish has taken them,
+    so a Varnish restarting or unreachable loses no purge
+    (``publication.purge``)."""
+
+    keys = models.TextField(help_text=_("Space-separated surrogate keys."))
+    created_at = models.DateTimeField(default=timezone.now)
+    purged_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("cache purge")
+        verbose_name_plural = _("cache purges")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(purged_at__isnull=True),
+                name="purge_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return self.keys[:100]

@@ -1,6 +1,7 @@
 """Every app that stores e-mails before sending them (reprints, the editorial
-desk) registers here what it still has to send, so one cron command —
-``manage.py send_pending_notifications`` — retries them all."""
+desk) registers here what it still has to send, as do the Varnish purges
+(``publication.purge``), so one cron command — ``manage.py
+send_pending_notifications`` — retries them all."""
 
 from datetime import timedelta
 

@@ -129,6 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# The test suite's database (default: the database's name after "test_").
+if os.environ.get("DATABASE_TEST_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DATABASE_TEST_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when configured, else the database, which every process shares.
@@ -209,7 +212,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -288,6 +291,15 @@ if os.environ.get("TASKS_BACKEND", "immediate") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Varnish in front (deploy/varnish/): each Varnish to purge when something
+# changes, comma-separated (every Varnish on every host); unset, none is purged.
+VARNISH_URLS = env_list("VARNISH_URLS")
+# "soft" keeps the purged pages as stale copies Varnish serves only while Django
+# is down; "hard" drops them.
+VARNISH_PURGE = os.environ.get("VARNISH_PURGE", "soft")
+if VARNISH_PURGE not in {"soft", "hard"}:
+    raise ImproperlyConfigured("VARNISH_PURGE must be soft or hard.")
 
 # Security headers on every response.
 SECURE_CSP = {

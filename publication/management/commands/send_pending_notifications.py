@@ -11,9 +11,10 @@ class Command(BaseCommand):
     help = (
         "Send every e-mail not yet recorded as sent: reprint requests, contact "
         "messages, replies, digests of what a flood held for review, and the "
-        "editorial workflow's e-mails. Safe to run at any time, e.g. from cron "
-        "every 5 minutes: each e-mail is sent once, and at most one digest is "
-        "made each hour. Exits 1 when something could not be sent."
+        "editorial workflow's e-mails; and the Varnish purges (VARNISH_URLS) "
+        "not yet done. Safe to run at any time, e.g. from cron every 5 minutes: "
+        "each e-mail is sent once, and at most one digest is made each hour. "
+        "Exits 1 when something could not be sent."
     )
 
     def handle(self, *args, **options):
