@@ -348,7 +348,6 @@ class ArticleDetailView(DetailView):
             if article.featured_image
             else ""
         )
-        related = self.related(article)
         show_article(self.request, article, related)
         context.update(
             page_title=article.title,

@@ -48,6 +48,7 @@ def one_import(posts):
 
     mapping = write_archive(export_path, posts)
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     user = get_user_model().objects.create_superuser(
         "bench-import", "bench@example.org", "bench-import-password"
     )

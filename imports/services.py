@@ -14,6 +14,7 @@ editor changed here in the others. Each post's old address (``<link>``) and
 ``?p=<id>`` redirect to its article (``imports.middleware``).
 """
 
+import contextlib
 import hashlib
 import html
 import json
@@ -33,6 +34,7 @@ from authors.models import Author
 from editorial import permissions
 from editorial import services as desk
 from editorial.state import FIELDS
+from publication import surrogates
 from publication.addresses import former_owner_id
 from regions.models import Region
 from themes.models import Theme
@@ -48,6 +50,7 @@ DRAFTS = {"draft", "pending", "private"}
 IGNORED_STATUSES = {"trash", "auto-draft", "inherit"}
 # Categories nobody chose: WordPress files a post here when none was given.
 DEFAULT_SKIP = {"uncategorized"}
+BATCH = 100  # posts between two changes of the caches' validators
 IGNORED_TAXONOMIES = {"post_format", "author", "nav_menu", "link_category"}
 
 TITLE_MAX = Article._meta.get_field("title").max_length
@@ -228,6 +231,9 @@ class Importer:
             source.seek(0)
         export = wxr.Export(source)
         done = 0
+        # Readers' caches hear of each batch of posts once (see
+        # publication.surrogates.deferred), not of every post.
+        batch = contextlib.ExitStack()
         try:
             for item in export:
                 if not isinstance(item, wxr.WPPost):
@@ -235,6 +241,9 @@ class Importer:
                 if item.post_type != "post":
                     self.report.not_posts += 1
                     continue
+                if done % BATCH == 0:
+                    batch.close()
+                    batch.enter_context(surrogates.deferred())
                 self.report.posts += 1
                 self.import_post(item)
                 done += 1
@@ -242,6 +251,8 @@ class Importer:
                     self.progress(done, total)
         except wxr.ExportError as error:
             self.report.error = str(error)
+        finally:
+            batch.close()
         self.report.warnings.extend(export.warnings)
         for taxonomy in sorted(self._ignored_taxonomies):
             self.report.warnings.append(

@@ -75,6 +75,8 @@ commits: the table rows first, then the cache entries, then
 services, importers, the shell — is seen.
 """
 
+import contextlib
+import contextvars
 import secrets
 from dataclasses import dataclass, field
 
@@ -225,6 +227,23 @@ def settle(using=DEFAULT_DB_ALIAS):
         _process(state)
 
 
+_deferred = contextvars.ContextVar("surrogates_deferred", default=None)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Bump what the transactions inside change once, at the end: an import
+    committing thousands of articles one by one gives each key one new
+    version per batch instead of one per article."""
+    batch = set()
+    token = _deferred.set(batch)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        bump(batch)
+
+
 def _process(state):
     if state.done:
         return
@@ -232,4 +251,8 @@ def _process(state):
     keys = set(state.keys)
     for finish in state.finishers:
         keys.update(finish(state))
-    bump(keys)
+    batch = _deferred.get()
+    if batch is not None:
+        batch.update(keys)
+    else:
+        bump(keys)
