@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from taggit.models import Tag
 
 from authors.models import Author
-from publication import cached
+from publication import cached, surrogates
 from regions.models import Region
 from themes.models import Theme
 
@@ -80,6 +80,8 @@ def listings_changed(**kwargs):
     def bump():
         cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
+    if surrogates.at_batch_end("listings-generation", bump):
+        return  # an import's batch: once, when its posts have committed
     bump()
     transaction.on_commit(bump)
 

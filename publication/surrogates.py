@@ -235,13 +235,33 @@ def deferred():
     """Bump what the transactions inside change once, at the end: an import
     committing thousands of articles one by one gives each key one new
     version per batch instead of one per article."""
-    batch = set()
+    batch = _Batch()
     token = _deferred.set(batch)
     try:
         yield
     finally:
         _deferred.reset(token)
         bump(batch)
+        for callback in batch.at_end.values():
+            callback()
+
+
+class _Batch(set):
+    """The keys of a :func:`deferred` block, and what else waits for its end."""
+
+    def __init__(self):
+        super().__init__()
+        self.at_end = {}
+
+
+def at_batch_end(name, callback):
+    """Inside :func:`deferred`, call ``callback`` once at its end (the last
+    one given under ``name``) and answer True; elsewhere answer False."""
+    batch = _deferred.get()
+    if batch is None:
+        return False
+    batch.at_end[name] = callback
+    return True
 
 
 def _process(state):
