@@ -16,6 +16,8 @@ from publication.numbers import parse_number
 
 from .models import WordPressPost
 
+MAX_PATH = WordPressPost._meta.get_field("path").max_length
+
 
 def _public_article(records):
     ids = records.exclude(article=None).values_list("article_id", flat=True)[:5]
@@ -40,6 +42,8 @@ class WordPressAddressMiddleware:
         response = self.get_response(request)
         if response.status_code == 404 and request.method in ("GET", "HEAD"):
             path = unquote(request.path)
+            if "\x00" in path or len(path) > MAX_PATH:
+                return response  # no WordPress address has one (PostgreSQL refuses NUL)
             candidates = {path, path.rstrip("/") + "/", path.rstrip("/")}
             article = _public_article(
                 WordPressPost.objects.filter(path__in=candidates - {""})

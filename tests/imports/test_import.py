@@ -543,3 +543,8 @@ def test_an_import_reaches_cached_pages_at_once(tmp_path, publisher, client):
     after = client.get("/", headers={"if-none-match": first["ETag"]})
     assert (after.status_code, after["X-Cache"]) == (200, "miss")
     assert "Water &amp; power in the Sahel" in after.content.decode()
+
+
+def test_an_odd_address_is_still_a_404(client):
+    assert client.get("/2019/05/a%00b/").status_code == 404
+    assert client.get("/" + "x" * 600 + "/").status_code == 404
