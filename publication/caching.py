@@ -42,7 +42,6 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from . import surrogates
-from .models import forget_identity
 
 # A page made less than this after a change of one of its keys may be older
 # than the change: no validators, not stored.
@@ -253,19 +252,6 @@ def from_stored(entry):
     return response
 
 
-_identity_seen = {"token": None}
-
-
-def fresh_identity():
-    """Drop this process's copy of the publication's identity once another
-    process changed it (its memo would otherwise outlive the page cache's
-    copies of the pages, and give a page of the new version the old name)."""
-    token = surrogates.versions([surrogates.IDENTITY])[surrogates.IDENTITY][0]
-    if token != _identity_seen["token"]:
-        forget_identity()
-        _identity_seen["token"] = token
-
-
 class PageCacheMiddleware:
     """Validators and ``Cache-Control`` for public responses, and the page
     cache for anonymous readers (see the module's docstring). Sits above
@@ -287,8 +273,6 @@ class PageCacheMiddleware:
                 current = surrogates.versions(entry["keys"])
                 if all(current[name][0] == entry["tokens"][name] for name in current):
                     return self.hit(request, entry, current, started)
-        if request.method in ("GET", "HEAD"):
-            fresh_identity()
         response = self.get_response(request)
         keys = getattr(request, "surrogate_keys", None)
         if keys is None or response.status_code not in STORED_STATUSES:

@@ -139,7 +139,7 @@ REDIS_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "publication.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "imprint",
         }

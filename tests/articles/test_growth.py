@@ -7,7 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -194,6 +194,70 @@ def test_an_article_with_only_tags_or_nothing_to_share(client, make_article):
     assert client.get(lone.get_absolute_url()).context["related"] == []
     related = client.get(tagged.get_absolute_url()).context["related"]
     assert [other.title for other in related] == ["Also tagged"]
+
+
+def related_titles(client, article):
+    """The titles readers see under "Related articles" (from the page cache
+    or made again)."""
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    section = response.text.split('id="related-heading"', 1)
+    if len(section) == 1:
+        return []
+    section = section[1].split("</section>", 1)[0]
+    return re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', section)
+
+
+def test_related_follow_every_change_to_the_articles_they_pick_from(
+    client, make_article, make_theme
+):
+    """The newest under each theme and tag are kept per version of its key:
+    each change to the articles under it shows on the next page."""
+    from editorial.services import announce_due_publications
+
+    water = make_theme("Water")
+    now = timezone.now()
+    article = make_article("The article", themes=[water], publish_at=now)
+    older = make_article("Older", themes=[water], publish_at=now - timedelta(days=1))
+    assert related_titles(client, article) == ["Older"]
+    newer = make_article("Newer", themes=[water], publish_at=now - timedelta(hours=1))
+    assert related_titles(client, article) == ["Newer", "Older"]
+    newer.title = "Newer retitled"
+    newer.save()
+    assert related_titles(client, article) == ["Newer retitled", "Older"]
+    newer.status = Article.Status.DRAFT
+    newer.save()
+    assert related_titles(client, article) == ["Older"]
+    older.themes.remove(water)
+    assert related_titles(client, article) == []
+    older.themes.add(water)
+    assert related_titles(client, article) == ["Older"]
+    make_article("Due", themes=[water], publish_at=now + timedelta(days=1))
+    assert related_titles(client, article) == ["Older"]
+    later = now + timedelta(days=2)
+    with mock.patch("articles.models.timezone.now", return_value=later):
+        announce_due_publications()
+        assert related_titles(client, article) == ["Due", "Older"]
+    older.delete()
+    with mock.patch("articles.models.timezone.now", return_value=later):
+        assert related_titles(client, article) == ["Due"]
+
+
+def test_a_tag_gathers_the_few_sharing_it_and_a_common_one_walks_the_index(
+    client, make_article, monkeypatch
+):
+    from articles import selectors
+
+    article = make_article("The article", tags=["rivers"])
+    make_article("Also tagged", tags=["rivers"])
+    for few_sharing, test in ((1000, "IN (SELECT"), (0, "EXISTS(")):
+        for each in caches.all():
+            each.clear()
+        monkeypatch.setattr(selectors, "FEW_SHARING", few_sharing)
+        with CaptureQueriesContext(connection) as queries:
+            assert related_titles(client, article) == ["Also tagged"]
+        [newest] = [q["sql"] for q in queries if "LIMIT 5" in q["sql"]]
+        assert test in newest, newest
 
 
 # Search ---------------------------------------------------------------------------

@@ -99,18 +99,26 @@ def test_a_tag_page_joins_on_the_through_tables_index(client, region_listing):
         assert "TEMP B-TREE" not in found, found
 
 
-def test_the_related_articles_are_two_small_sets(client, make_article, make_theme):
+def test_the_related_articles_are_small_sets_read_by_index(
+    client, make_article, make_theme
+):
     theme = make_theme()
     articles = [make_article(themes=[theme], tags=["rivers"]) for _ in range(12)]
     sqls = queries_of(client, articles[0].get_absolute_url())
-    [sql] = [sql for sql in sqls if "UNION ALL" in sql]
+    # The newest under the theme and under the tag, in one query.
+    [sql] = [sql for sql in sqls if "LIMIT 5" in sql]
+    assert sql.count("LIMIT 5") == 2 and "UNION ALL" in sql
     assert " OR " not in sql
-    assert sql.count("LIMIT 4") == 3  # each set, and the newest of both
     found = plan(sql)
     if connection.vendor == "postgresql":
         assert "Seq Scan on articles_article " not in found, found
     else:
         assert "SCAN articles_article" not in found, found
+    # Another article under both reads the newest of each from the cache.
+    sqls = queries_of(client, articles[1].get_absolute_url())
+    assert not [sql for sql in sqls if "LIMIT 5" in sql]
+    [by_ids] = [sql for sql in sqls if "IN (" in sql and "defer" not in sql][-1:]
+    assert "LIMIT" not in by_ids
 
 
 def test_search_reads_the_full_text_index(make_article):

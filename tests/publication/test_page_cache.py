@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from publication import caching, surrogates
+from publication import cached, caching, surrogates
 from publication.models import Identity, NoticeVersion, SurrogateKey
 
 pytestmark = pytest.mark.django_db
@@ -358,9 +358,11 @@ def test_another_process_changing_the_identity_reaches_this_ones_pages(
 ):
     Identity.objects.create(name="The Review")
     assert "The Review" in reader.get("/regions/asia/").text
-    # Another process renames it: this process's memo of the identity is
-    # stale, but the identity key's version tells.
+    # Another process renames it: its row is written, and its receivers drop
+    # the shared copy (in the cache every process reads, none keeps its own)
+    # and bump the identity's key. Nothing of this process's hears of it.
     Identity.objects.filter(pk=1).update(name="The Quarterly")
+    cached.drop("identity")
     surrogates.bump({surrogates.IDENTITY})
     assert "The Quarterly" in reader.get("/regions/asia/").text
 
@@ -400,7 +402,7 @@ def backend(request, settings):
     prefix = f"imprint-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "publication.cache_backends.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"{prefix}-{alias}",
         }
@@ -425,3 +427,13 @@ def test_every_store_keeps_pages_and_versions(reader, backend, region_page):
     assert changed["X-Cache"] == "miss"
     assert "South Asia" in changed.text
     assert reader.get("/regions/asia/")["X-Cache"] == "hit"
+
+
+def test_the_redis_cache_keeps_one_client_per_pool(settings):
+    """Django's makes a redis.Redis (and its table of callbacks) every call."""
+    from publication.cache_backends import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/0", {})
+    client = cache._cache.get_client("a", write=True)
+    assert cache._cache.get_client("b", write=True) is client
+    assert cache._cache.get_client("c") is client  # one server: one pool

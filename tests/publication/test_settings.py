@@ -77,7 +77,7 @@ def test_redis_url_switches_the_cache():
     backend = settings_value(
         "settings.CACHES['default']['BACKEND']", REDIS_URL="redis://127.0.0.1:6379/1"
     )
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert backend == "publication.cache_backends.RedisCache"
     assert settings_value("settings.CACHES['default']['BACKEND']") == (
         "django.core.cache.backends.db.DatabaseCache"
     )

@@ -121,7 +121,7 @@ def redis_cache(settings):
     prefix = f"imprint-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "publication.cache_backends.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": prefix,
         }
