@@ -176,30 +176,33 @@ def newest_public_about(subjects, count):
     filed under each of ``subjects`` (regions, themes, reports, authors or
     tags), newest first, keyed by the subject's surrogate key.
 
-    Each list is kept in the cache under the version of its subject's key,
-    which every change to the subject's public articles bumps (a save, an
-    unpublish, a deletion, a scheduled article going public), so a stored list
-    is never stale, and a request reads them all in two cache round trips (the
-    versions, then the lists). The version is read before the list is
-    computed: a list read from rows a change has already touched is stored
-    under a version that change has made unreachable, at worst. The lists
-    missing from the cache are read in one query, whatever their number.
+    Each list is kept in the cache with the version of its subject's key it
+    was read under, and used only while the key still has that version: every
+    change to the subject's public articles bumps it (a save, an unpublish, a
+    deletion, a scheduled article going public), so a list used is never
+    stale. The versions and the lists are read in one cache round trip. The
+    version is read before the list is computed: a list read from rows a
+    change has already touched is stored with a version that change has made
+    old, at worst. The lists missing from the cache are read in one query,
+    whatever their number.
     """
     by_key = {surrogates.key_for(subject): subject for subject in subjects}
     if not by_key:
         return {}
-    current = surrogates.versions(by_key)
-    places = {
-        name: f"newest-about:{name}:{current[name][0]}:{count}" for name in by_key
-    }
-    found = cache.get_many(list(places.values()))
-    lists = {name: found[place] for name, place in places.items() if place in found}
+    places = {name: f"newest-about:{name}:{count}" for name in by_key}
+    current, found = surrogates.versions_and_entries(by_key, places.values())
+    lists = {}
+    for name, place in places.items():
+        entry = found.get(place)
+        if entry is not None and entry[0] == current[name][0]:
+            lists[name] = entry[1]
     missing = {name: by_key[name] for name in by_key if name not in lists}
     if missing:
         computed = _newest_about(missing, count)
         lists.update(computed)
         cache.set_many(
-            {places[name]: rows for name, rows in computed.items()}, READING_SECONDS
+            {places[name]: (current[name][0], rows) for name, rows in computed.items()},
+            READING_SECONDS,
         )
     return lists
 

@@ -126,12 +126,18 @@ def versions(keys):
     """``{key: (token, changed_at)}`` for ``keys``: one cache ``get_many``;
     the table answers for keys missing from the cache (and the cache learns
     them, with ``add`` so a bump made meanwhile wins)."""
+    return versions_and_entries(keys, ())[0]
+
+
+def versions_and_entries(keys, entries):
+    """``(versions, found)``: :func:`versions` of ``keys``, and the cache
+    entries ``entries`` names (those found), read in the same round trip."""
     from .models import SurrogateKey
 
     settle()
     keys = set(keys)
     names = {name: CACHE_PREFIX + name for name in keys}
-    found = cache.get_many(list(names.values()))
+    found = cache.get_many([*names.values(), *entries])
     result = {name: found[cached] for name, cached in names.items() if cached in found}
     missing = keys - result.keys()
     if missing:
@@ -144,7 +150,7 @@ def versions(keys):
         for name in missing:
             result[name] = rows.get(name, NEVER)
             cache.add(names[name], result[name], None)
-    return result
+    return result, {entry: found[entry] for entry in entries if entry in found}
 
 
 # Bumping -----------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Template helpers for the reader's pages."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -12,3 +15,21 @@ def absolute(context, path):
     if request is None or not path:
         return path or ""
     return request.build_absolute_uri(path)
+
+
+@register.simple_tag
+def byline(article):
+    """ "By A, B and C", each a link to the author's page (rendered here, not
+    by an included template: it is on every card of every list)."""
+    links = [
+        format_html('<a href="{}" rel="author">{}</a>', a.get_absolute_url(), a.name)
+        for a in article.ordered_authors()
+    ]
+    if not links:
+        return ""
+    names = links[-1]
+    if len(links) > 1:
+        names = format_html(
+            "{} {} {}", mark_safe(", ".join(links[:-1])), _("and"), links[-1]
+        )
+    return format_html('<span class="byline">{} {}</span>', _("By"), names)

@@ -269,3 +269,27 @@ def test_listings_send_cache_headers(client, make_region):
     for url in ("/", region.get_absolute_url(), "/search/?q=x", "/sitemap.xml"):
         response = client.get(url)
         assert "public" in response["Cache-Control"], url
+
+
+@pytest.mark.parametrize(
+    ("names", "byline"),
+    [
+        ([], None),
+        (["Ada <Lovelace>"], "By Ada &lt;Lovelace&gt;"),
+        (["Ada", "Grace"], "By Ada and Grace"),
+        (["Ada", "Grace", "Mary"], "By Ada, Grace and Mary"),
+    ],
+)
+def test_the_byline_names_every_author_in_order(
+    client, make_article, make_author, names, byline
+):
+    authors = [make_author(name) for name in names]
+    article = make_article("Bylined", authors=authors)
+    html = client.get(article.get_absolute_url()).text
+    found = re.search(r'<span class="byline">(.*?)</span>', html)
+    if byline is None:
+        assert found is None
+        return
+    assert re.sub(r"<[^>]+>", "", found.group(1)) == byline
+    links = re.findall(r'<a href="([^"]+)" rel="author">', found.group(1))
+    assert links == [author.get_absolute_url() for author in authors]
