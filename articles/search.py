@@ -28,10 +28,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from authors.models import Author
-
 from .models import Article, Authorship
-from .selectors import all_regions, all_themes, cached_readings, with_public_articles
+from .selectors import all_regions, all_themes, cached_readings, public_authors
 
 MAX_QUERY_LENGTH = 200
 # The most recently added matches ranked by relevance; older ones follow.
@@ -140,8 +138,9 @@ class SharedListIterator(forms.models.ModelChoiceIterator):
 
 
 class SharedListChoiceField(forms.ModelChoiceField):
-    """A choice of region or theme from its shared list (``selectors``), so the
-    form costs no query: ``read()`` returns the objects."""
+    """A choice of region, theme or author from its list in the shared cache
+    (``selectors``), so the form costs no query: ``read()`` returns the
+    objects."""
 
     iterator = SharedListIterator
 
@@ -179,8 +178,8 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         empty_label=_("Any theme"),
     )
-    author = forms.ModelChoiceField(
-        with_public_articles(Author).order_by("name", "pk"),
+    author = SharedListChoiceField(
+        public_authors,
         label=_("Author"),
         required=False,
         to_field_name="slug",

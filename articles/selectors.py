@@ -171,6 +171,35 @@ def public_article_counts(*models):
     return counts[0] if len(models) == 1 else counts
 
 
+def kept_with_version(key, place, compute):
+    """``compute()``, kept in the cache at ``place`` with the version of the
+    surrogate key ``key`` it was computed under, and used only while the key
+    has that version (read together, in one round trip); once a request."""
+
+    def read():
+        current, found = surrogates.versions_and_entries([key], [place])
+        token = current[key][0]
+        entry = found.get(place)
+        if entry is not None and entry[0] == token:
+            return entry[1]
+        value = compute()
+        cache.set(place, (token, value), READING_SECONDS)
+        return value
+
+    return cached.per_request(("kept-with-version", place), read)
+
+
+def public_authors():
+    """Every author with a public article, by name (the search form's choice):
+    kept with the version of ``listings``, which a change to any public
+    article and any author's rename bump."""
+    return kept_with_version(
+        surrogates.LISTINGS,
+        "public-authors",
+        lambda: list(with_public_articles(Author).order_by("name", "pk")),
+    )
+
+
 def newest_public_about(subjects, count):
     """``{key: [(publish_at, pk), ...]}``: the ``count`` newest public articles
     filed under each of ``subjects`` (regions, themes, reports, authors or

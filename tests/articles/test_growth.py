@@ -317,3 +317,24 @@ def test_only_the_page_shown_is_highlighted(make_article, few_ranked, monkeypatc
     page = search("wombat")[2:4]
     assert len(highlighted) == 2
     assert all("<mark>wombat</mark>" in article.search_snippet for article in page)
+
+
+def test_the_search_forms_authors_follow_every_change(client, make_article, make_author):
+    author = make_author("Ada Draft")
+
+    def choices():
+        html = client.get("/search/").text
+        select = html.split('name="author"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r"<option[^>]*>([^<]+)</option>", select)[1:]
+
+    article = make_article(authors=[author], state="draft")
+    assert choices() == []
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert choices() == ["Ada Draft"]
+    author.name = "Ada Public"
+    author.save()
+    assert choices() == ["Ada Public"]
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert choices() == []
