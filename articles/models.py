@@ -2,13 +2,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from publication.images import SafeImageField
+from publication.links import address
 from publication.models import KeepsFormerSlugs, current_identity
 from publication.richtext import RichTextField
 
@@ -113,7 +113,7 @@ class InDepthReport(KeepsFormerSlugs, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:report", kwargs={"slug": self.slug})
+        return address("articles:report", slug=self.slug)
 
 
 class Article(KeepsFormerSlugs, models.Model):
@@ -364,7 +364,7 @@ class Article(KeepsFormerSlugs, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return address("articles:detail", slug=self.slug)
 
     def clean(self):
         # Publishing without a time means now; set before the constraints are

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from publication.images import SafeImageField
+from publication.links import address
 from publication.models import KeepsFormerSlugs
 
 
@@ -63,7 +63,7 @@ class Author(KeepsFormerSlugs, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return address("articles:author", slug=self.slug)
 
     def link_list(self):
         return [line.strip() for line in self.links.splitlines() if line.strip()]

@@ -5,7 +5,8 @@ from .models import current_identity
 
 def publication(request):
     """The publication's name and address, for every template. The identity is
-    memoised per process, so this costs no query on most requests."""
+    shared through the cache (``publication.cached``), so this costs no query
+    on most requests."""
     identity = current_identity()
     return {
         "publication_name": identity.name,

@@ -1,7 +1,7 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from publication.links import address
 from publication.models import Taxonomy
 
 
@@ -12,4 +12,4 @@ class Theme(Taxonomy):
         indexes = [models.Index(fields=["position", "name"])]
 
     def get_absolute_url(self):
-        return reverse("articles:theme", kwargs={"slug": self.slug})
+        return address("articles:theme", slug=self.slug)

@@ -5,6 +5,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from publication.links import address
+
 register = template.Library()
 
 
@@ -15,6 +17,13 @@ def absolute(context, path):
     if request is None or not path:
         return path or ""
     return request.build_absolute_uri(path)
+
+
+@register.simple_tag(name="address")
+def address_tag(viewname, *args):
+    """``{% url %}`` for the site's own links on every page, remembered
+    (``publication.links``)."""
+    return address(viewname, *args)
 
 
 @register.simple_tag

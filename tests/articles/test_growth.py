@@ -319,7 +319,9 @@ def test_only_the_page_shown_is_highlighted(make_article, few_ranked, monkeypatc
     assert all("<mark>wombat</mark>" in article.search_snippet for article in page)
 
 
-def test_the_search_forms_authors_follow_every_change(client, make_article, make_author):
+def test_the_search_forms_authors_follow_every_change(
+    client, make_article, make_author
+):
     author = make_author("Ada Draft")
 
     def choices():
