@@ -340,3 +340,18 @@ def test_the_search_forms_authors_follow_every_change(
     article.status = Article.Status.DRAFT
     article.save()
     assert choices() == []
+
+
+def test_related_by_tag_follow_tags_added_and_removed(client, make_article):
+    now = timezone.now()
+    article = make_article("The article", tags=["rivers"], publish_at=now)
+    other = make_article("Other", publish_at=now - timedelta(hours=1))
+    assert related_titles(client, article) == []
+    other.tags.add("rivers")
+    assert related_titles(client, article) == ["Other"]
+    other.tags.remove("rivers")
+    assert related_titles(client, article) == []
+    other.tags.set(["rivers", "lakes"])
+    assert related_titles(client, article) == ["Other"]
+    other.tags.clear()
+    assert related_titles(client, article) == []
