@@ -9,6 +9,7 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.utils import timezone
 from taggit.models import Tag
 
 from authors.models import Author
@@ -20,6 +21,7 @@ from .models import (
     SUBJECT_LOOKUPS,
     Article,
     Authorship,
+    Correction,
     InDepthReport,
     ReportArticle,
     TaggedArticle,
@@ -302,6 +304,65 @@ def tagged_article_ids(*, tag_ids=None, tag_slug=None):
     if tag_slug is not None:
         items = items.filter(tag__slug=tag_slug)
     return items.values("content_object_id")
+
+
+@functools.cache
+def _filed_under_sql(vendor):
+    """The SQL of :func:`filed_under`: a union of the article's rows in each
+    table filing it (names from the models' options)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    tag = Tag._meta
+    members = [
+        f"SELECT '{relation}', {quote(column)}, NULL, NULL FROM {quote(table)} "
+        f"WHERE {quote('article_id')} = %s"
+        for relation, table, column in (
+            ("regions", Article.regions.through._meta.db_table, "region_id"),
+            ("themes", Article.themes.through._meta.db_table, "theme_id"),
+            ("reports", ReportArticle._meta.db_table, "report_id"),
+        )
+    ]
+    members.append(
+        f"SELECT 'tags', t.{quote('id')}, t.{quote('name')}, t.{quote('slug')} "
+        f"FROM {quote(TaggedArticle._meta.db_table)} i "
+        f"JOIN {quote(tag.db_table)} t ON t.{quote('id')} = i.{quote('tag_id')} "
+        f"WHERE i.{quote('content_object_id')} = %s"
+    )
+    members.append(
+        f"SELECT 'notes', {quote('id')}, NULL, NULL "
+        f"FROM {quote(Correction._meta.db_table)} "
+        f"WHERE {quote('article_id')} = %s AND {quote('published_at')} <= %s"
+    )
+    return " UNION ALL ".join(members)
+
+
+def filed_under(article):
+    """``{"regions": {pk, ...}, "themes": ..., "reports": ..., "tags": [Tag, ...],
+    "notes": {pk, ...}}``: what files the article, with its tags (by name) and
+    the ids of the notes readers see, in one query.
+
+    Written in SQL: the same in the ORM is five querysets and a union that
+    Django builds and compiles again for every page, several times the cost
+    of running it."""
+    from django.db import connection
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    found = {"regions": set(), "themes": set(), "reports": set(), "notes": set()}
+    tags = []
+    with connection.cursor() as cursor:
+        cursor.execute(_filed_under_sql(connection.vendor), [article.pk] * 5 + [now])
+        for relation, pk, name, slug in cursor.fetchall():
+            if relation == "tags":
+                tags.append(
+                    Tag.from_db(
+                        connection.alias, ["id", "name", "slug"], (pk, name, slug)
+                    )
+                )
+            else:
+                found[relation].add(pk)
+    found["tags"] = sorted(tags, key=lambda tag: (tag.name, tag.pk))
+    return found
 
 
 @functools.cache

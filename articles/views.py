@@ -10,18 +10,12 @@ from functools import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
-    CharField,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
-    StringAgg,
-    Subquery,
-    Value,
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -45,7 +39,6 @@ from .models import (
     Authorship,
     Correction,
     InDepthReport,
-    ReportArticle,
     notes_of,
 )
 from .pagination import KeysetPaginator, RowCompare, page_number, seek
@@ -55,8 +48,8 @@ from .selectors import (
     all_regions,
     all_reports,
     all_themes,
+    filed_under,
     newest_public_about,
-    prefetch_tags,
     public_article_counts,
     public_tags,
     with_public_articles,
@@ -184,64 +177,30 @@ class HomeView(TemplateView):
         return context
 
 
-@cache
-def _with_subject_ids():
-    """Every article row with the ids of its regions, themes and reports
-    (``"3,7"``): small correlated subqueries, so one query where three
-    prefetches would be three. Built once: each request filters a clone of it
-    (as Django does with a view's ``queryset``), which spares it building the
-    subqueries again, about half the time of the page's main query."""
-
-    def ids(rows, column):
-        return Subquery(
-            rows.filter(article_id=OuterRef("pk"))
-            .order_by()
-            .values("article_id")
-            .annotate(ids=StringAgg(Cast(column, CharField()), Value(",")))
-            .values("ids")
-        )
-
-    return Article.objects.annotate(
-        region_ids=ids(Article.regions.through.objects, "region_id"),
-        theme_ids=ids(Article.themes.through.objects, "theme_id"),
-        report_ids=ids(ReportArticle.objects, "report_id"),
-    )
-
-
-def with_subject_ids(*, public=True):
-    """Articles (public ones, or all) as :func:`attach_subjects` reads them:
-    with their subjects' ids and whether they have notes readers see (which
-    depends on the time, so it is added for each request)."""
-    articles = _with_subject_ids()
-    articles = articles.published() if public else articles.all()
-    return articles.annotate(
-        has_notes=Exists(Correction.objects.shown().filter(article=OuterRef("pk")))
-    )
-
-
 def attach_subjects(article):
     """Set ``article.regions.all()``, ``.themes.all()``, ``.reports.all()`` and
-    ``.tags.all()`` (and ``article.notes``) from memory: regions, themes and
-    reports picked from the shared lists by the ids :func:`with_subject_ids`
-    read, the tags in one query, the notes only when there are some. Whatever
-    is already prefetched (a preview's state) is left alone."""
+    ``.tags.all()`` (and ``article.notes``) from memory: what files it and its
+    tags in one query (``selectors.filed_under``), the regions, themes and
+    reports picked from the shared lists, the notes only when there are some.
+    Whatever is already prefetched (a preview's state) is left alone."""
     prefetched = article.__dict__.setdefault("_prefetched_objects_cache", {})
     # Everything the page reads from the shared cache, in one round trip.
     lists = cached.warm("identity", "notice-versions", *SUBJECT_LISTS)
+    wanted = [*SUBJECT_LISTS, "tags"]
+    if all(relation in prefetched for relation in wanted) and hasattr(article, "notes"):
+        return article
+    found = filed_under(article)
     for relation in SUBJECT_LISTS:
-        column = relation.removesuffix("s") + "_ids"
-        if relation in prefetched or not hasattr(article, column):
-            continue
-        pks = {int(pk) for pk in (getattr(article, column) or "").split(",") if pk}
-        prefetched[relation] = [
-            subject for subject in lists[relation] if subject.pk in pks
-        ]
+        if relation not in prefetched:
+            prefetched[relation] = [
+                subject for subject in lists[relation] if subject.pk in found[relation]
+            ]
     if "tags" not in prefetched:
-        prefetch_tags([article])
-    if not hasattr(article, "notes") and hasattr(article, "has_notes"):
+        prefetched["tags"] = found["tags"]
+    if not hasattr(article, "notes"):
         article.notes = (
             list(article.corrections.shown().order_by("published_at", "pk"))
-            if article.has_notes
+            if found["notes"]
             else []
         )
     return article
@@ -256,8 +215,9 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         # Those who may change articles preview unpublished work (not every
         # staff account); everyone else sees only what is public.
-        may_preview = self.request.user.has_perm("articles.change_article")
-        return with_subject_ids(public=not may_preview)
+        if self.request.user.has_perm("articles.change_article"):
+            return Article.objects.all()
+        return Article.objects.published()
 
     def related(self, article):
         """The newest public articles sharing a theme or a tag, best of both:
