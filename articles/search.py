@@ -28,6 +28,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from publication import cached
+
 from .models import Article, Authorship
 from .selectors import all_regions, all_themes, cached_readings, public_authors
 
@@ -202,6 +204,8 @@ class SearchForm(forms.Form):
             for key in list(data):
                 data.setlist(key, [_CONTROL.sub("", v) for v in data.getlist(key)])
         super().__init__(data, **kwargs)
+        # The choices of both lists in one cache round trip.
+        cached.warm("regions", "themes")
 
     def query_text(self):
         return clean_query(self.data.get("q", ""))
