@@ -481,6 +481,27 @@ def test_a_slug_already_taken_gets_a_suffix(tmp_path, publisher, make_article):
     assert "/articles/water-and-power-2/" in report.problems[0].message
 
 
+def test_a_slug_that_redirects_elsewhere_gets_a_suffix(
+    tmp_path, publisher, make_article
+):
+    moved = make_article(title="Moved", slug="water-and-power")
+    moved.slug = "moved-on"
+    moved.save()  # its old slug now redirects to it
+    report = run(publisher, write(tmp_path, [classic(), block()]))
+    assert report.created == 2
+    article = Article.objects.get(slug="water-and-power-2")
+    assert article.revisions.get().state["slug"] == "water-and-power-2"
+    assert WordPressPost.objects.get(wp_id=10).imported_state["slug"] == (
+        "water-and-power-2"
+    )
+    messages = [problem.message for problem in report.problems if problem.wp_id == 10]
+    assert messages == [
+        "Its address is now /articles/water-and-power-2/ "
+        "(WordPress: “water-and-power”)."
+    ]
+    assert not [problem for problem in report.problems if problem.wp_id == 11]
+
+
 def test_an_xml_bomb_is_refused_and_nothing_imported(tmp_path, publisher):
     bomb = tmp_path / "bomb.xml"
     bomb.write_text(
