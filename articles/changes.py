@@ -38,37 +38,53 @@ SHOWN_WHEN_NEW = {"region", "theme"}
 def public_and_shown(pk, using):
     """``(is public now, the keys of what its page shows)``; no keys for an
     article readers cannot see (one query then, two otherwise)."""
-    row = (
-        Article.objects.using(using)
-        .filter(pk=pk)
-        .values_list("status", "publish_at")
-        .first()
-    )
-    if row is None:
-        return NOTHING
-    status, publish_at = row
-    if not (
-        status == Article.Status.PUBLISHED
+    return public_and_shown_many([pk], using).get(pk, NOTHING)
+
+
+def public_and_shown_many(pks, using):
+    """``{pk: public_and_shown(pk)}`` for the articles ``pks`` (a deleted
+    one: nothing), in two queries for all of them."""
+    now = timezone.now()
+    public = {
+        pk
+        for pk, status, publish_at in Article.objects.using(using)
+        .filter(pk__in=pks)
+        .order_by()
+        .values_list("pk", "status", "publish_at")
+        if status == Article.Status.PUBLISHED
         and publish_at is not None
-        and publish_at <= timezone.now()
-    ):
-        return NOTHING
-    return True, frozenset(subject_keys(pk, using)) | {surrogates.key("article", pk)}
+        and publish_at <= now
+    }
+    keys = {pk: {surrogates.key("article", pk)} for pk in public}
+    for pk, key in subject_keys_many(public, using):
+        keys[pk].add(key)
+    shown = dict.fromkeys(pks, NOTHING)
+    for pk in public:
+        shown[pk] = (True, frozenset(keys[pk]))
+    return shown
 
 
 def subject_keys(pk, using):
     """The keys of the article's authors, regions, themes, reports and tags,
     in one query."""
+    return {key for _pk, key in subject_keys_many([pk], using)}
+
+
+def subject_keys_many(pks, using):
+    """``(article pk, key)`` of the authors, regions, themes, reports and
+    tags of the articles ``pks``, in one query (none for no articles)."""
+    if not pks:
+        return []
     through = {
         "region": (Article.regions.through, "region_id"),
         "theme": (Article.themes.through, "theme_id"),
     }
     queries = [
         model.objects.using(using)
-        .filter(article_id=pk)
+        .filter(article_id__in=pks)
         .order_by()
         .annotate(kind=Value(kind))
-        .values_list("kind", column)
+        .values_list("article_id", "kind", column)
         for kind, (model, column) in {
             "author": (Authorship, "author_id"),
             "report": (ReportArticle, "report_id"),
@@ -77,13 +93,13 @@ def subject_keys(pk, using):
     ]
     tags = (
         Article.tags.through.objects.using(using)
-        .filter(content_object_id=pk)
+        .filter(content_object_id__in=pks)
         .order_by()
         .annotate(kind=Value("tag"))
-        .values_list("kind", "tag_id")
+        .values_list("content_object_id", "kind", "tag_id")
     )
     rows = queries[0].union(*queries[1:], tags, all=True).order_by()
-    return {surrogates.key(kind, subject) for kind, subject in rows}
+    return [(pk, surrogates.key(kind, subject)) for pk, kind, subject in rows]
 
 
 # Collecting one transaction's articles ------------------------------------------
@@ -98,13 +114,25 @@ def _seen(using):
     return state.data["articles"]
 
 
-def _finish(state):
+def _finish(states):
+    """The keys of the articles the committed ``states`` changed: what each
+    showed before any of them and what it shows now, read once for all (an
+    import's batch) and an article changed by several merged."""
     keys = set()
-    for pk, (was_public, shown_before) in state.data["articles"].items():
-        is_public, shown_after = public_and_shown(pk, state.using)
-        if was_public or is_public:
-            keys |= {surrogates.key("article", pk), surrogates.LISTINGS}
-            keys |= shown_before | shown_after
+    for using in {state.using for state in states}:
+        before = {}
+        for state in states:
+            if state.using != using:
+                continue
+            for pk, (was_public, shown) in state.data["articles"].items():
+                was, seen = before.get(pk, NOTHING)
+                before[pk] = (was or was_public, seen | shown)
+        after = public_and_shown_many(list(before), using)
+        for pk, (was_public, shown_before) in before.items():
+            is_public, shown_after = after.get(pk, NOTHING)
+            if was_public or is_public:
+                keys |= {surrogates.key("article", pk), surrogates.LISTINGS}
+                keys |= shown_before | shown_after
     return keys
 
 

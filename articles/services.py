@@ -14,7 +14,6 @@ from django.utils import timezone
 from .models import Article
 
 
-@transaction.atomic
 def publish(article, *, when=None, save=True):
     """Make the article public at ``when`` (now if None; a future time
     schedules it: published() shows it once the time has passed). Keeps the
@@ -29,7 +28,8 @@ def publish(article, *, when=None, save=True):
     elif article.publish_at is None or article.publish_at > now:
         article.publish_at = now
     if save:
-        article.save()
+        with transaction.atomic():
+            article.save()
     return article
 
 

@@ -100,22 +100,36 @@ def submitter(article):
 # Revisions -------------------------------------------------------------------
 
 
-def record(article, *, user=None, message="", state=None, restored_from=None):
+def record(
+    article,
+    *,
+    user=None,
+    message="",
+    state=None,
+    restored_from=None,
+    first=False,
+    published_at=None,
+    published_by=None,
+):
     """Store a revision of ``article`` (its saved state unless ``state`` is
-    given), numbered after the last one."""
-    state = state_of(article) if state is None else state
+    given), numbered after the last one. ``first``: the article was created in
+    this transaction, so no other can have numbered one yet (one query)."""
+    fields = {
+        "article": article,
+        "created_by": user if user and user.is_authenticated else None,
+        "message": message[:300],
+        "state": state_of(article) if state is None else state,
+        "restored_from": restored_from,
+        "published_at": published_at,
+        "published_by": published_by,
+    }
+    if first:
+        return Revision.objects.create(number=1, **fields)
     for _attempt in range(5):
         number = (article.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
         try:
             with transaction.atomic():
-                return Revision.objects.create(
-                    article=article,
-                    number=number,
-                    created_by=user if user and user.is_authenticated else None,
-                    message=message[:300],
-                    state=state,
-                    restored_from=restored_from,
-                )
+                return Revision.objects.create(number=number, **fields)
         except IntegrityError:
             continue  # another save took the number: take the next
     raise IntegrityError("Could not number the revision")
@@ -256,9 +270,7 @@ def save(article, *, user, message="", state=None):
                 },
             )
             return revision
-        if state is not None:
-            apply_state(article, state)
-        state = state_of(article)
+        state = state_of(article) if state is None else apply_state(article, state)
         latest = _latest(article)
         revision = None
         if latest is None or latest.state != state or message:
@@ -291,13 +303,17 @@ def arrived(article, state, *, user, publish_at=None, publish=False, message="")
         article.created_by = user if user.is_authenticated else None
         if publish:
             article_services.publish(article, when=publish_at, save=False)
-        apply_state(article, state)
-        revision = record(article, user=user, message=message or _("Created"))
+        written = apply_state(article, state)
+        revision = record(
+            article,
+            user=user,
+            message=message or _("Created"),
+            state=written,
+            first=True,
+            published_at=max(article.publish_at, timezone.now()) if publish else None,
+            published_by=user if publish else None,
+        )
         if publish:
-            now = timezone.now()
-            revision.published_at = max(article.publish_at, now)
-            revision.published_by = user
-            revision.save(update_fields=["published_at", "published_by"])
             action = Action.SCHEDULED if article.is_scheduled else Action.PUBLISHED
             _log(article, action, user, revision=revision, note=message)
     return revision

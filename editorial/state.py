@@ -21,6 +21,7 @@ Three ways in and out:
 import datetime
 
 from django.db import transaction
+from django.db.models import Value
 from taggit.models import Tag
 
 from articles.models import Article, Authorship, ReportArticle, TaggedArticle
@@ -167,10 +168,25 @@ def state_from_form(form, formsets, fallback):
     return state
 
 
-def _existing(model, pks):
-    """The pks that still exist (a draft may name an author deleted since)."""
-    found = set(model.objects.filter(pk__in=pks).values_list("pk", flat=True))
-    return [pk for pk in pks if pk in found]
+def _existing(wanted):
+    """``{model: pks}``: of the pks named for each model, those that still
+    exist (a draft may name an author deleted since), in their order; one
+    query for all the models."""
+    queries = [
+        model.objects.filter(pk__in=pks)
+        .order_by()
+        .annotate(kind=Value(model._meta.label))
+        .values_list("kind", "pk")
+        for model, pks in wanted.items()
+        if pks
+    ]
+    found = set()
+    if queries:
+        found = set(queries[0].union(*queries[1:], all=True).order_by())
+    return {
+        model: [pk for pk in pks if (model._meta.label, pk) in found]
+        for model, pks in wanted.items()
+    }
 
 
 def _set_row_fields(article, state):
@@ -195,51 +211,97 @@ def _tags_named(names):
     return tags
 
 
-def _set_tags(article, names):
-    """``article.tags.set(names)`` in three queries instead of a few per tag
-    (an import writes thousands of articles). The article's own save has
-    already changed the caches' validators."""
-    wanted = {tag.pk for tag in _tags_named(names)}
-    rows = TaggedArticle.objects.filter(content_object=article)
-    current = set(rows.values_list("tag_id", flat=True))
-    if current - wanted:
-        rows.filter(tag_id__in=current - wanted).delete()
-    TaggedArticle.objects.bulk_create(
-        TaggedArticle(content_object=article, tag_id=pk)
+def _set_links(article, through, column, wanted, *, new, article_field="article"):
+    """The rows of the link table ``through`` for ``article`` name exactly the
+    pks ``wanted`` in ``column``: at most three queries (one for a new
+    article, which has none yet), where ``.set()`` takes a few per relation
+    (an import writes thousands of articles). No ``m2m_changed``: the article's
+    own save, first in the same transaction, has told the caches
+    (``articles.changes`` reads its subjects once it commits) and moved the
+    listings' newest edit."""
+    wanted = set(wanted)
+    current = set()
+    if not new:
+        rows = through.objects.filter(**{article_field: article})
+        current = set(rows.values_list(column, flat=True))
+        if current - wanted:
+            rows.filter(**{f"{column}__in": current - wanted}).delete()
+    through.objects.bulk_create(
+        through(**{article_field: article, column: pk})
         for pk in sorted(wanted - current)
     )
+
+
+def _set_tags(article, names, *, new=False):
+    """``article.tags.set(names)`` in three queries; the names of the tags
+    it now has (an existing tag keeps its own case)."""
+    tags = _tags_named(names)
+    _set_links(
+        article,
+        TaggedArticle,
+        "tag_id",
+        [tag.pk for tag in tags],
+        new=new,
+        article_field="content_object",
+    )
+    return [tag.name for tag in tags]
 
 
 @transaction.atomic
 def apply_state(article, state):
     """Write ``state`` onto the article row and its relations (one
-    transaction). Status, publication time and pinned notices are left as
-    they are: the caller decides those."""
+    transaction) and return the state written, as :func:`state_of` would
+    read it back (a draft may name an author deleted since; an existing tag
+    keeps its own case). Status, publication time and pinned notices are
+    left as they are: the caller decides those."""
     from articles.models import InDepthReport
     from authors.models import Author
     from regions.models import Region
     from themes.models import Theme
 
+    new = article._state.adding
     _set_row_fields(article, state)
     # The form checked this state when it was typed; a rule added since (or
     # another article taking the slug) must not slip through on publication.
     article.full_clean()
     article.save()
-    article.regions.set(_existing(Region, state.get("regions", [])))
-    article.themes.set(_existing(Theme, state.get("themes", [])))
-    _set_tags(article, _tag_names(state.get("tags", [])))
-    Authorship.objects.filter(article=article).delete()
+    written = _row_fields(article)
+    positions = dict(state.get("reports", []))
+    existing = _existing(
+        {
+            Author: state.get("authors", []),
+            Region: state.get("regions", []),
+            Theme: state.get("themes", []),
+            InDepthReport: list(positions),
+        }
+    )
+    authors, regions = existing[Author], existing[Region]
+    themes, reports = existing[Theme], existing[InDepthReport]
+    _set_links(article, Article.regions.through, "region_id", regions, new=new)
+    _set_links(article, Article.themes.through, "theme_id", themes, new=new)
+    tags = _set_tags(article, _tag_names(state.get("tags", [])), new=new)
+    if not new:
+        Authorship.objects.filter(article=article).delete()
     Authorship.objects.bulk_create(
         Authorship(article=article, author_id=pk, position=position)
-        for position, pk in enumerate(_existing(Author, state.get("authors", [])))
+        for position, pk in enumerate(authors)
     )
-    ReportArticle.objects.filter(article=article).delete()
-    reports = dict(state.get("reports", []))
+    if not new:
+        ReportArticle.objects.filter(article=article).delete()
     ReportArticle.objects.bulk_create(
-        ReportArticle(article=article, report_id=pk, position=reports[pk])
-        for pk in _existing(InDepthReport, list(reports))
+        ReportArticle(article=article, report_id=pk, position=positions[pk])
+        for pk in reports
     )
-    return article
+    written.update(
+        {
+            "authors": authors,
+            "regions": sorted(set(regions)),
+            "themes": sorted(set(themes)),
+            "reports": sorted([pk, positions[pk]] for pk in reports),
+            "tags": _tag_names(tags),
+        }
+    )
+    return written
 
 
 def article_from_state(article, state):

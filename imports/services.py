@@ -21,6 +21,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -324,15 +325,19 @@ class Importer:
         )
         if post.status in SCHEDULED and publish_at is None:
             problems.append(_("Scheduled without a date: imported as a draft."))
+        message = _("Imported from WordPress (post %(id)s)") % {"id": post.wp_id}
+        arrival = {"user": self.user, "publish": publish, "publish_at": publish_at}
         article = Article()
-        desk.arrived(
-            article,
-            state,
-            user=self.user,
-            publish=publish,
-            publish_at=publish_at,
-            message=_("Imported from WordPress (post %(id)s)") % {"id": post.wp_id},
-        )
+        try:
+            desk.arrived(article, state, message=message, **arrival)
+        except ValidationError as error:
+            if not _slug_refused(error):
+                raise
+            # Another article has (or had) the slug: the next free one.
+            state["slug"] = self.slug_for(post, state["title"], None, [])
+            article = Article()
+            desk.arrived(article, state, message=message, **arrival)
+        self._moved(post, state["slug"], state["title"], problems)
         WordPressPost.objects.create(
             site=self.site_key,
             wp_id=post.wp_id,
@@ -440,7 +445,11 @@ class Importer:
         state.update(
             {
                 "title": title,
-                "slug": self.slug_for(post, title, article, problems),
+                # A new article's slug is checked once, by its validation
+                # (see _create), not here as well.
+                "slug": self.slug_for(post, title, article, problems)
+                if article is not None
+                else _wanted_slug(post, title),
                 "standfirst": standfirst,
                 "body": converted.html,
                 "featured_image_renditions": [],
@@ -459,8 +468,7 @@ class Importer:
         return state
 
     def slug_for(self, post, title, article, problems):
-        wanted = slugify(post.slug) or slugify(title) or f"post-{post.wp_id}"
-        wanted = wanted[:SLUG_MAX].strip("-")
+        wanted = _wanted_slug(post, title)
         own = article.pk if article is not None else None
         if article is not None and article.slug == wanted:
             return wanted
@@ -471,12 +479,15 @@ class Importer:
             number += 1
             suffix = f"-{number}"
             slug = wanted[: SLUG_MAX - len(suffix)] + suffix
-        if slug != (post.slug or wanted):
+        self._moved(post, slug, title, problems)
+        return slug
+
+    def _moved(self, post, slug, title, problems):
+        if slug != (post.slug or _wanted_slug(post, title)):
             problems.append(
                 _("Its address is now /articles/%(slug)s/ (WordPress: “%(old)s”).")
                 % {"slug": slug, "old": post.slug}
             )
-        return slug
 
     def authors_of(self, post):
         authors = []
@@ -658,6 +669,18 @@ class Importer:
                 return None
 
         return resolve
+
+
+def _wanted_slug(post, title):
+    wanted = slugify(post.slug) or slugify(title) or f"post-{post.wp_id}"
+    return wanted[:SLUG_MAX].strip("-")
+
+
+def _slug_refused(error):
+    """Whether validation refused the slug as another article's (now or
+    formerly)."""
+    refused = getattr(error, "error_dict", {}).get("slug", [])
+    return any(item.code in {"unique", "former_slug"} for item in refused)
 
 
 def _free_slug(model, wanted, fallback):

@@ -27,7 +27,7 @@ from .models import FormerSlug
 
 def former_slugs(model):
     return FormerSlug.objects.filter(
-        content_type=ContentType.objects.get_for_model(model)
+        content_type_id=ContentType.objects.get_for_model(model).pk
     )
 
 
@@ -92,16 +92,20 @@ def record_former_slug(sender, instance, raw=False, **kwargs):
     if not kwargs.get("created") and (not old or old == instance.slug):
         return  # the usual save: the slug did not change, nothing to write
     rows = former_slugs(sender)
+    if not old or old == instance.slug:
+        # A new object: one statement, no savepoint needed.
+        if instance.slug:
+            rows.filter(slug=instance.slug).delete()
+        return
     with transaction.atomic(using=instance._state.db):
         if instance.slug:
             rows.filter(slug=instance.slug).delete()
-        if old and old != instance.slug:
-            rows.filter(slug=old).delete()
-            FormerSlug.objects.create(
-                content_type=ContentType.objects.get_for_model(sender),
-                object_id=instance.pk,
-                slug=old,
-            )
+        rows.filter(slug=old).delete()
+        FormerSlug.objects.create(
+            content_type=ContentType.objects.get_for_model(sender),
+            object_id=instance.pk,
+            slug=old,
+        )
 
 
 def forget_former_slugs(sender, instance, **kwargs):

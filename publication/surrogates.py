@@ -80,8 +80,9 @@ import contextvars
 import secrets
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -177,9 +178,22 @@ def bump(keys):
         update_fields=["token", "changed_at"],
     )
     new = {row.key: (row.token, row.changed_at) for row in rows}
-    cache.set_many({CACHE_PREFIX + name: value for name, value in new.items()}, None)
+    with _together():
+        cache.set_many(
+            {CACHE_PREFIX + name: value for name, value in new.items()}, None
+        )
     keys_changed.send(sender=SurrogateKey, keys=keys)
     return new
+
+
+def _together():
+    """The database cache writes each entry in a transaction of its own (a
+    commit each on SQLite); the entries of one bump share one."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, DatabaseCache):
+        using = router.db_for_write(backend.cache_model_class)
+        return transaction.atomic(using=using)
+    return contextlib.nullcontext()
 
 
 # Collecting the changes of a transaction ----------------------------------------
@@ -190,7 +204,9 @@ class Pending:
     """What the open transaction (or the statement just run) changed: keys
     known already, and ``finishers`` that name more once it commits (an
     article's subjects after the change). ``data`` is theirs to keep what
-    they saw before."""
+    they saw before. A finisher is called with a list of such states (all
+    the transactions of a :func:`deferred` block that it finishes, at its
+    end) and answers the keys they change."""
 
     using: str
     keys: set = field(default_factory=set)
@@ -247,16 +263,20 @@ def deferred():
         yield
     finally:
         _deferred.reset(token)
-        bump(batch)
+        # The finishers read what the batch's transactions left, once for
+        # all of them (an article changed twice is read once, as it is now).
+        bump(batch | _finish(batch.states))
         for callback in batch.at_end.values():
             callback()
 
 
 class _Batch(set):
-    """The keys of a :func:`deferred` block, and what else waits for its end."""
+    """The keys of a :func:`deferred` block, the committed states whose
+    finishers wait for its end, and what else waits for it."""
 
     def __init__(self):
         super().__init__()
+        self.states = []
         self.at_end = {}
 
 
@@ -274,11 +294,22 @@ def _process(state):
     if state.done:
         return
     state.done = True
-    keys = set(state.keys)
-    for finish in state.finishers:
-        keys.update(finish(state))
     batch = _deferred.get()
     if batch is not None:
-        batch.update(keys)
+        batch.update(state.keys)
+        batch.states.append(state)
     else:
-        bump(keys)
+        bump(set(state.keys) | _finish([state]))
+
+
+def _finish(states):
+    """The keys the finishers of ``states`` name, each finisher called once
+    with the states it finishes."""
+    keys = set()
+    finishers = {}
+    for state in states:
+        for finish in state.finishers:
+            finishers.setdefault(finish, []).append(state)
+    for finish, its_states in finishers.items():
+        keys.update(finish(its_states))
+    return keys

@@ -59,6 +59,32 @@ def test_database_refuses_an_image_without_credit():
 
 
 @pytest.mark.django_db
+def test_the_check_constraints_are_validated_together_and_named_apart(
+    django_assert_max_num_queries,
+):
+    fine = Article(title="T", slug="t", status="published", publish_at=timezone.now())
+    with django_assert_max_num_queries(3):  # one query, in a savepoint
+        fine.validate_constraints()
+    broken = Article(
+        title="T",
+        slug="t",
+        status="published",
+        featured_image="images/x.jpg",
+        original_url="https://example.org/a",
+    )
+    with pytest.raises(ValidationError) as error:
+        broken.validate_constraints()
+    messages = " ".join(error.value.messages)
+    assert "article_image_needs_credit" in messages
+    assert "article_published_has_time" in messages
+    assert "article_original_url_needs_outlet" in messages
+    # Excluding a field leaves out the constraints that name it, as Django does.
+    with pytest.raises(ValidationError) as error:
+        broken.validate_constraints(exclude={"featured_image"})
+    assert "article_image_needs_credit" not in " ".join(error.value.messages)
+
+
+@pytest.mark.django_db
 def test_original_address_needs_an_outlet():
     article = Article(title="T", slug="t", original_url="https://example.org/a")
     with pytest.raises(ValidationError) as error:

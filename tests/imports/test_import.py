@@ -437,12 +437,69 @@ def test_a_failing_post_is_reported_and_the_others_land(
     }
 
 
+def test_a_post_failing_validation_is_reported_and_not_written(
+    tmp_path, publisher, monkeypatch
+):
+    original = Importer.state_for
+
+    def invalid(self, post, article, problems):
+        state = original(self, post, article, problems)
+        if post.wp_id == 11:
+            state["original_url"] = "https://elsewhere.example/a"  # no outlet
+        return state
+
+    monkeypatch.setattr(Importer, "state_for", invalid)
+    report = run(publisher, write(tmp_path, [classic(), block()]))
+    assert (report.created, report.skipped) == (1, 1)
+    assert report.problems[-1].wp_id == 11
+    assert "Name the outlet" in report.problems[-1].message
+    assert list(Article.objects.values_list("slug", flat=True)) == ["water-and-power"]
+    assert not WordPressPost.objects.filter(wp_id=11).exists()
+
+
+def test_an_import_writes_each_post_in_a_bounded_number_of_queries(
+    tmp_path, publisher, django_assert_max_num_queries
+):
+    items = [
+        classic(wp_id=20 + number, slug=f"post-{number}", title=f"Post {number}")
+        for number in range(6)
+    ]
+    run(publisher, write(tmp_path, items[:1], name="first.xml"))  # makes subjects
+    path = write(tmp_path, items, name="all.xml")
+    # Per post: its record, the slug's checks, validation, the row, its
+    # relations, one revision, one audit entry, the record written.
+    with django_assert_max_num_queries(5 * 30):
+        report = run(publisher, path)
+    assert report.created == 5
+
+
 def test_a_slug_already_taken_gets_a_suffix(tmp_path, publisher, make_article):
     make_article(title="Taken", slug="water-and-power")
     report = run(publisher, write(tmp_path, [classic()]))
     assert report.created == 1
     assert Article.objects.filter(slug="water-and-power-2").exists()
     assert "/articles/water-and-power-2/" in report.problems[0].message
+
+
+def test_a_slug_that_redirects_elsewhere_gets_a_suffix(
+    tmp_path, publisher, make_article
+):
+    moved = make_article(title="Moved", slug="water-and-power")
+    moved.slug = "moved-on"
+    moved.save()  # its old slug now redirects to it
+    report = run(publisher, write(tmp_path, [classic(), block()]))
+    assert report.created == 2
+    article = Article.objects.get(slug="water-and-power-2")
+    assert article.revisions.get().state["slug"] == "water-and-power-2"
+    assert WordPressPost.objects.get(wp_id=10).imported_state["slug"] == (
+        "water-and-power-2"
+    )
+    messages = [problem.message for problem in report.problems if problem.wp_id == 10]
+    assert messages == [
+        "Its address is now /articles/water-and-power-2/ "
+        "(WordPress: “water-and-power”)."
+    ]
+    assert not [problem for problem in report.problems if problem.wp_id == 11]
 
 
 def test_an_xml_bomb_is_refused_and_nothing_imported(tmp_path, publisher):
