@@ -149,6 +149,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "imprint_cache",
+            # Django's 300 would keep evicting the keys' versions and the
+            # shared lists a page reads (each set counts the table, so not
+            # unbounded either).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 # The read API's per-client counters: Redis when there is one (every process
