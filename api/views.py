@@ -9,7 +9,7 @@ fixed number of queries whatever the number of articles (tests/api).
 from datetime import UTC, date, datetime
 
 from django.core import signing
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from articles.models import (
     Authorship,
     InDepthReport,
     ReportArticle,
+    bylines_prefetch,
     notes_of,
     notes_prefetch,
 )
@@ -219,13 +220,6 @@ def article_detail(urls, article):
     }
 
 
-def authorships_prefetch():
-    return Prefetch(
-        "authorships",
-        queryset=Authorship.objects.select_related("author").order_by("position"),
-    )
-
-
 # Articles -----------------------------------------------------------------
 
 
@@ -357,7 +351,7 @@ def list_articles(
 @decorate_view(public(*API))
 def get_article(request, slug: str):
     articles = Article.objects.published().prefetch_related(
-        authorships_prefetch(), "regions", "themes", "reports", "tags", notes_prefetch()
+        bylines_prefetch(), "regions", "themes", "reports", "tags", notes_prefetch()
     )
     return article_detail(Urls(request), get_by_slug(articles, slug))
 

@@ -12,7 +12,8 @@ from publication.surrogates import key_for
 
 from .citations import citation_for
 from .http import byline_keys, shows
-from .views import ArticleDetailView, authorships_prefetch
+from .models import bylines_prefetch
+from .views import ArticleDetailView
 
 
 class CitationFileView(ArticleDetailView):
@@ -24,7 +25,7 @@ class CitationFileView(ArticleDetailView):
             super()
             .get_queryset()
             .prefetch_related(None)
-            .prefetch_related(authorships_prefetch())
+            .prefetch_related(bylines_prefetch())
         )
 
     def render(self, citation):

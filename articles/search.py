@@ -23,14 +23,14 @@ import re
 
 from django import forms
 from django.db import connection
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from publication import cached
 
-from .models import Article, Authorship
+from .models import Article, Authorship, bylines_prefetch
 from .selectors import all_regions, all_themes, cached_readings, public_authors
 
 MAX_QUERY_LENGTH = 200
@@ -251,13 +251,6 @@ def filtered_articles(*, region=None, theme=None, author=None, since=None, until
     return articles
 
 
-def _listing_prefetch():
-    return Prefetch(
-        "authorships",
-        queryset=Authorship.objects.select_related("author").order_by("position"),
-    )
-
-
 class SearchResults:
     """Public articles matching a query, best first; slice it to run the search.
 
@@ -339,7 +332,7 @@ class SearchResults:
             Article.objects.filter(pk__in=pks)
             .order_by()
             .defer("body")
-            .prefetch_related(_listing_prefetch())
+            .prefetch_related(bylines_prefetch())
         )
 
     def _newest(self, limit, *, below=None, skip=0):

@@ -11,7 +11,6 @@ from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
     F,
-    Prefetch,
     Window,
     prefetch_related_objects,
 )
@@ -36,9 +35,9 @@ from .citations import citation_for
 from .http import ARTICLE, SITE, SUBJECT, public, show_article, show_subject
 from .models import (
     Article,
-    Authorship,
     Correction,
     InDepthReport,
+    bylines_prefetch,
     notes_of,
 )
 from .pagination import KeysetPaginator, RowCompare, page_number, seek
@@ -70,17 +69,6 @@ AUTHORS_PER_PAGE = 50
 def _related_rows():
     # Built once: each use filters a clone of it.
     return Article.objects.defer("body").newest_first()
-
-
-@cache
-def _bylines():
-    return Authorship.objects.select_related("author").order_by("position")
-
-
-def authorships_prefetch():
-    """Bylines in order (from one queryset, built once: each use filters a
-    clone of it)."""
-    return Prefetch("authorships", queryset=_bylines())
 
 
 def listing():
@@ -164,7 +152,7 @@ class HomeView(TemplateView):
         ]
         # Every byline on the page in one query.
         shown = [lead, *latest, *grouped_articles] if lead else grouped_articles
-        prefetch_related_objects(shown, authorships_prefetch())
+        prefetch_related_objects(shown, bylines_prefetch())
         context.update(
             lead=lead,
             latest=latest,
@@ -285,7 +273,7 @@ class ArticleDetailView(DetailView):
         article = attach_subjects(self.object)
         related = self.related(article)
         # The authors of the article and of the related ones in one query.
-        prefetch_related_objects([article, *related], authorships_prefetch())
+        prefetch_related_objects([article, *related], bylines_prefetch())
         context = super().get_context_data(**kwargs)
         publication_name = publication_context(self.request)["publication_name"]
         if article.is_original_canonical and article.original_url:

@@ -35,7 +35,6 @@ from api.views import (
     MAX_LIMIT,
     BadRequest,
     Urls,
-    authorships_prefetch,
     aware,
     decode_cursor,
     encode_cursor,
@@ -44,7 +43,7 @@ from api.views import (
 )
 from articles.addresses import Moved, get_by_slug
 from articles.http import API, public
-from articles.models import Article, notes_prefetch
+from articles.models import Article, bylines_prefetch, notes_prefetch
 from articles.search import SearchResults, clean_query
 from articles.selectors import prefetch_tags
 from publication import urls as site_urls
@@ -314,7 +313,7 @@ class ArticleDetail(ReadView):
     )
     def get(self, request, slug):
         articles = Article.objects.published().prefetch_related(
-            authorships_prefetch(),
+            bylines_prefetch(),
             "regions",
             "themes",
             "reports",
