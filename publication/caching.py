@@ -20,6 +20,12 @@ gives each such response, from the versions of its keys
   token, varies on anything but Cookie and Accept-Encoding or says it is
   private is never stored. ``X-Cache`` says ``hit``, ``miss`` or ``bypass``.
 
+When the page cache is the default cache (as with Redis, ``publication.settings``),
+a hit is one round trip: each process remembers the keys of the pages it has
+lately stored or answered (:class:`KnownKeys`, names only, never the pages), and
+reads a page together with its keys' versions. A page whose keys it does not
+know, or that another process stored with other keys, costs a second read.
+
 A page made while one of its keys was changing (within ``SETTLE_SECONDS``,
 which also covers clocks that differ a little between hosts) may hold what
 was there before: it gets ``Cache-Control: no-cache`` and no validators, and
@@ -28,13 +34,15 @@ is not stored.
 
 import hashlib
 import os
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from functools import cache as memoize
 from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -62,6 +70,8 @@ FRESH_HEADERS = {
 # Never a page cache hit: their responses are the API's (its own limits).
 UNCACHED_PREFIXES = ("/api/",)
 TOKEN_MARK = b"csrfmiddlewaretoken"
+# How many pages' keys each process remembers (about a kilobyte each).
+KNOWN_PAGES = 2000
 
 
 # Views -------------------------------------------------------------------------
@@ -195,6 +205,69 @@ def page_cache():
     return caches["pages"]
 
 
+def in_default_cache():
+    """The page cache is the default cache (configured the same): a page and
+    its keys' versions can be read in one round trip."""
+    return settings.CACHES["pages"] == settings.CACHES.get(DEFAULT_CACHE_ALIAS)
+
+
+class KnownKeys:
+    """The keys of the pages this process stored or answered lately, by place:
+    at most ``size``, the oldest forgotten first. Safe between threads."""
+
+    def __init__(self, size):
+        self.size = size
+        self._keys = {}
+        self._lock = threading.Lock()
+
+    def get(self, place):
+        return self._keys.get(place)
+
+    def remember(self, place, keys):
+        # Interned: pages share most of their keys ("notices", a theme's).
+        keys = tuple(sys.intern(name) for name in keys)
+        with self._lock:
+            if self._keys.get(place) == keys:
+                return
+            self._keys.pop(place, None)
+            while len(self._keys) >= self.size:
+                del self._keys[next(iter(self._keys))]
+            self._keys[place] = keys
+
+    def forget(self, place):
+        with self._lock:
+            self._keys.pop(place, None)
+
+    def clear(self):
+        with self._lock:
+            self._keys.clear()
+
+
+known_keys = KnownKeys(KNOWN_PAGES)
+
+
+def stored_page(store, place):
+    """``(entry, versions)``: the page kept at ``place`` and the current
+    versions of its keys, or ``(None, None)``. One round trip when the page
+    cache is the default cache and this process knows the page's keys."""
+    keys = known_keys.get(place)
+    if keys is not None and in_default_cache():
+        current, found = surrogates.versions_and_entries(keys, [place])
+        entry = found.get(place)
+        if entry is None:
+            known_keys.forget(place)
+            return None, None
+        if tuple(entry["keys"]) == keys:
+            return entry, current
+    else:
+        entry = store.get(place)
+        if entry is None:
+            return None, None
+    # Stored by another process with other keys, or not known here yet.
+    known_keys.remember(place, entry["keys"])
+    return entry, surrogates.versions(entry["keys"])
+
+
 def page_key(request):
     """Where the page for this request is kept, or None if it is never
     answered from the page cache."""
@@ -268,11 +341,11 @@ class PageCacheMiddleware:
         store = page_cache()
         place = page_key(request) if store is not None else None
         if place is not None:
-            entry = store.get(place)
-            if entry is not None:
-                current = surrogates.versions(entry["keys"])
-                if all(current[name][0] == entry["tokens"][name] for name in current):
-                    return self.hit(request, entry, current, started)
+            entry, current = stored_page(store, place)
+            if entry is not None and all(
+                current[name][0] == entry["tokens"][name] for name in entry["keys"]
+            ):
+                return self.hit(request, entry, current, started)
         response = self.get_response(request)
         keys = getattr(request, "surrogate_keys", None)
         if keys is None or response.status_code not in STORED_STATUSES:
@@ -290,11 +363,9 @@ class PageCacheMiddleware:
         response["X-Cache"] = "miss" if place is not None else "bypass"
         if may_store and place is not None and request.method == "GET":
             if storable(response):
-                store.set(
-                    place,
-                    stored_form(response, keys, current),
-                    settings.PAGE_CACHE_SECONDS,
-                )
+                entry = stored_form(response, keys, current)
+                store.set(place, entry, settings.PAGE_CACHE_SECONDS)
+                known_keys.remember(place, entry["keys"])
         return response
 
     def hit(self, request, entry, current, started):

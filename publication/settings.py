@@ -164,13 +164,15 @@ CACHES["api_limits"] = (
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 )
 # Public pages for anonymous readers (publication.caching): checked against
-# the versions of what they show on every hit, so they may be kept long. Redis
-# when there is one (every process shares the pages); otherwise each process
-# keeps its own, in memory, rather than writing the database on every miss.
+# the versions of what they show on every hit, so they may be kept long. With
+# Redis, the default cache itself (every process shares the pages, and a hit
+# reads a page with its keys' versions in one round trip); otherwise each
+# process keeps its own, in memory, rather than writing the database on every
+# miss.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))  # 0: off
 PAGE_CACHE_IGNORED_COOKIES = env_list("PAGE_CACHE_IGNORED_COOKIES")
 CACHES["pages"] = (
-    {**CACHES["default"], "KEY_PREFIX": "imprint-pages"}
+    dict(CACHES["default"])
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -43,6 +43,9 @@ def _fresh_cache(settings):
 
     caches["api_limits"].clear()
     caches["pages"].clear()
+    from publication.caching import known_keys
+
+    known_keys.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from articles.models import Article
@@ -370,11 +370,28 @@ def test_another_process_changing_the_identity_reaches_this_ones_pages(
 # Where the pages are kept -------------------------------------------------------------
 
 
-@pytest.fixture(params=["locmem", "database", "redis"])
+def local_redis():
+    """The local Redis server (or REDIS_URL): ``(url, client)``; the test is
+    skipped when none answers, except in CI."""
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7")
+    server = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {url}")
+    return url, server
+
+
+@pytest.fixture(params=["locmem", "database", "redis", "redis, one cache"])
 def backend(request, settings):
     """The default cache (the key versions) and the page cache on each kind of
-    store. Redis: the local server (or REDIS_URL), a prefix of its own; skipped
-    when none answers, except in CI."""
+    store. Redis: the local server (or REDIS_URL), a prefix of its own, and
+    also the pages in the default cache itself (as ``publication.settings``
+    configures them); skipped when none answers, except in CI."""
     if request.param == "locmem":
         yield request.param
         return
@@ -389,25 +406,18 @@ def backend(request, settings):
         call_command("createcachetable", verbosity=0)
         yield request.param
         return
-    import redis
-
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7")
-    server = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        server.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"no Redis at {url}")
+    url, server = local_redis()
     prefix = f"imprint-test-{uuid.uuid4().hex}"
+    shared = request.param == "redis, one cache"
     settings.CACHES = {
         alias: {
             "BACKEND": "publication.cache_backends.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": f"{prefix}-{alias}",
+            "KEY_PREFIX": prefix if shared else f"{prefix}-{alias}",
         }
         for alias in ("default", "pages")
     }
+    assert caching.in_default_cache() == shared
     yield request.param
     for key in server.scan_iter(match=f"{prefix}*"):
         server.delete(key)
@@ -437,3 +447,145 @@ def test_the_redis_cache_keeps_one_client_per_pool(settings):
     client = cache._cache.get_client("a", write=True)
     assert cache._cache.get_client("b", write=True) is client
     assert cache._cache.get_client("c") is client  # one server: one pool
+
+
+# One round trip for a hit -------------------------------------------------------------
+
+
+@pytest.fixture
+def one_cache(settings):
+    """The pages in the default cache, as with Redis in production."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": settings.CACHES["default"],
+    }
+    assert caching.in_default_cache()
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """Every read of a cache, as (method, how many keys): a round trip each on
+    Redis. (The local memory's ``get_many`` calls its ``get``: not counted.)"""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    reads = []
+    inside = []
+    get, get_many = LocMemCache.get, LocMemCache.get_many
+
+    def counted_get(self, key, *args, **kwargs):
+        if not inside:
+            reads.append(("get", 1))
+        return get(self, key, *args, **kwargs)
+
+    def counted_get_many(self, keys, *args, **kwargs):
+        keys = list(keys)
+        reads.append(("get_many", len(keys)))
+        inside.append(True)
+        try:
+            return get_many(self, keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(LocMemCache, "get", counted_get)
+    monkeypatch.setattr(LocMemCache, "get_many", counted_get_many)
+    return reads
+
+
+def test_a_hit_reads_the_page_and_its_versions_at_once(
+    reader, region_page, one_cache, cache_reads
+):
+    first = reader.get("/regions/asia/")
+    assert first["X-Cache"] == "miss"
+    keys = first["xkey"].split()
+    cache_reads.clear()
+    again = reader.get("/regions/asia/")
+    assert again["X-Cache"] == "hit"
+    assert again.content == first.content
+    assert cache_reads == [("get_many", len(keys) + 1)]
+
+
+def test_without_one_cache_a_hit_reads_twice(reader, region_page, cache_reads):
+    assert not caching.in_default_cache()
+    reader.get("/regions/asia/")
+    cache_reads.clear()
+    assert reader.get("/regions/asia/")["X-Cache"] == "hit"
+    assert [method for method, _count in cache_reads] == ["get", "get_many"]
+
+
+def test_a_process_new_to_a_page_learns_its_keys(
+    reader, region_page, one_cache, cache_reads
+):
+    reader.get("/regions/asia/")
+    caching.known_keys.clear()  # another process stored it
+    cache_reads.clear()
+    assert reader.get("/regions/asia/")["X-Cache"] == "hit"
+    assert [method for method, _count in cache_reads] == ["get", "get_many"]
+    cache_reads.clear()
+    assert reader.get("/regions/asia/")["X-Cache"] == "hit"
+    assert len(cache_reads) == 1
+
+
+def test_a_page_stored_with_other_keys_is_checked_against_its_own(
+    reader, region_page, one_cache
+):
+    reader.get("/regions/asia/")
+    place = caching.page_key(RequestFactory().get("/regions/asia/"))
+    assert caching.known_keys.get(place) is not None
+    # What this process remembers is out of date: another process stored
+    # the page since, with the keys below among others.
+    caching.known_keys.remember(place, ["identity"])
+    region_page.name = "South Asia"
+    region_page.save()
+    changed = reader.get("/regions/asia/")
+    assert changed["X-Cache"] == "miss"
+    assert "South Asia" in changed.text
+    assert set(caching.known_keys.get(place)) == set(changed["xkey"].split())
+
+
+def test_a_page_gone_from_the_cache_is_made_again(reader, region_page, one_cache):
+    from django.core.cache import caches
+
+    reader.get("/regions/asia/")
+    caches["pages"].clear()
+    assert reader.get("/regions/asia/")["X-Cache"] == "miss"
+    assert reader.get("/regions/asia/")["X-Cache"] == "hit"
+
+
+def test_each_process_remembers_a_bounded_number_of_pages():
+    known = caching.KnownKeys(2)
+    known.remember("a", ["x"])
+    known.remember("b", ["y"])
+    known.remember("c", ["z"])
+    assert known.get("a") is None
+    assert known.get("b") == ("y",)
+    assert known.get("c") == ("z",)
+    known.remember("b", ["y", "w"])
+    known.remember("d", ["v"])
+    assert known.get("c") is None  # "b" was remembered again, after "c"
+    assert known.get("b") == ("y", "w")
+
+
+def test_the_redis_cache_reads_back_what_it_stored():
+    from publication.cache_backends import RedisSerializer
+
+    serializer = RedisSerializer()
+    for value in (0, -7, 2**70, "12", b"\x80", None, ("token", None), [1, "a"], 1.5):
+        stored = serializer.dumps(value)
+        # redis-py sends an int as its digits, and Redis answers them back.
+        answered = stored if isinstance(stored, bytes) else str(stored).encode()
+        assert serializer.loads(answered) == value
+        assert type(serializer.loads(answered)) is type(value)
+
+
+def test_the_redis_cache_takes_keys_memcached_would_not():
+    from publication.cache_backends import RedisCache
+
+    url, server = local_redis()
+    prefix = f"imprint-test-{uuid.uuid4().hex}"
+    cache = RedisCache(url, {"KEY_PREFIX": prefix})
+    cache.set("a key with spaces", 1)
+    assert cache.get("a key with spaces") == 1
+    assert cache.get_many(["a key with spaces", "none"]) == {"a key with spaces": 1}
+    for key in server.scan_iter(match=f"{prefix}*"):
+        server.delete(key)
+    server.close()
