@@ -178,7 +178,8 @@ def row_changed(sender, instance, using, **kwargs):
 
 
 def relation_changed(sender, instance, action, reverse, model, pk_set, using, **kw):
-    """Regions, themes or tags added, removed or cleared, from either side."""
+    """Authors, regions, themes or tags added, removed or cleared, from either
+    side."""
     if isinstance(instance, Article):
         pks = [instance.pk]
     elif model is Article:
@@ -233,7 +234,10 @@ def connect():
         post_save.connect(row_changed, sender=model, dispatch_uid=uid)
         pre_delete.connect(row_will_change, sender=model, dispatch_uid=uid)
         post_delete.connect(row_changed, sender=model, dispatch_uid=uid)
+    # Authorship rows written by ``article.authors.add()`` and the like are
+    # bulk-created: no post_save, only m2m_changed.
     for through in (
+        Article.authors.through,
         Article.regions.through,
         Article.themes.through,
         Article.tags.through,

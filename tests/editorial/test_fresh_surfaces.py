@@ -271,6 +271,11 @@ def shell_save(world, edit_article, clock):
     live.save()
 
 
+def shell_author_added(world, edit_article, clock):
+    # Authorship rows made by the relation's add(): no post_save for them.
+    world["live"].authors.add(world["fresh"].authors.get())
+
+
 def correction_added(world, edit_article, clock):
     Correction.objects.create(
         article=world["live"],
@@ -314,6 +319,7 @@ ACTIONS = [
     (tag_renamed, {"article", "tag", "region_feed"} | LISTINGS),
     (image_change, EVERYTHING_OF_IT),
     (shell_save, EVERYTHING_OF_IT),
+    (shell_author_added, EVERYTHING_OF_IT),
     (correction_added, EVERYTHING_OF_IT),
 ]
 
