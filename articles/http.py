@@ -59,7 +59,12 @@ def feed_item_keys(articles):
 
 
 def show_article(request, article, related=()):
-    shows(request, *article_keys(article), *byline_keys(related))
+    """``related``: the cards of its related articles (``articles.cards``)."""
+    shows(
+        request,
+        *article_keys(article),
+        *(name for card in related for name in card.keys),
+    )
 
 
 def show_subject(request, subject, articles):

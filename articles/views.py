@@ -31,6 +31,7 @@ from regions.models import Region
 from themes.models import Theme
 
 from .addresses import get_by_slug
+from .cards import compact_cards
 from .citations import citation_for
 from .http import ARTICLE, SITE, SUBJECT, public, show_article, show_subject
 from .models import (
@@ -208,9 +209,10 @@ class ArticleDetailView(DetailView):
         return Article.objects.published()
 
     def related(self, article):
-        """The newest public articles sharing a theme or a tag, best of both:
-        the newest few under each of its themes and tags (cached per version
-        of each subject's key), merged, then read by their ids."""
+        """The cards of the newest public articles sharing a theme or a tag,
+        best of both: the newest few under each of its themes and tags (cached
+        per version of each subject's key), merged; their cards kept rendered
+        (``articles.cards``)."""
         subjects = [*article.themes.all(), *article.tags.all()]
         subjects = [subject for subject in subjects if subject.pk is not None]
         newest = newest_public_about(subjects, RELATED + 1)
@@ -218,12 +220,7 @@ class ArticleDetailView(DetailView):
             {row for rows in newest.values() for row in rows if row[1] != article.pk},
             reverse=True,
         )
-        ids = [pk for _publish_at, pk in candidates[:RELATED]]
-        if not ids:
-            return []
-        return list(
-            Article.objects.published().filter(pk__in=ids).defer("body").newest_first()
-        )
+        return compact_cards([pk for _publish_at, pk in candidates[:RELATED]])
 
     def structured_data(self, article, publication_name):
         request = self.request
@@ -272,8 +269,7 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         article = attach_subjects(self.object)
         related = self.related(article)
-        # The authors of the article and of the related ones in one query.
-        prefetch_related_objects([article, *related], bylines_prefetch())
+        prefetch_related_objects([article], bylines_prefetch())
         context = super().get_context_data(**kwargs)
         publication_name = publication_context(self.request)["publication_name"]
         if article.is_original_canonical and article.original_url:

@@ -177,9 +177,7 @@ def test_related_are_the_newest_sharing_a_theme_or_a_tag(
     made("By tag, oldest", 9, tags=["rivers"])
     made("A draft", 2, state="draft", themes=[water], tags=["rivers"])
     made("Unrelated", 2)
-    response = client.get(article.get_absolute_url())
-    related = [other.title for other in response.context["related"]]
-    assert related == [
+    assert related_titles(client, article) == [
         "By theme, newest",
         "By tag, newer",
         "By both",
@@ -191,9 +189,9 @@ def test_an_article_with_only_tags_or_nothing_to_share(client, make_article):
     lone = make_article("Lone")
     tagged = make_article("Tagged", tags=["rivers"])
     make_article("Also tagged", tags=["rivers"])
-    assert client.get(lone.get_absolute_url()).context["related"] == []
-    related = client.get(tagged.get_absolute_url()).context["related"]
-    assert [other.title for other in related] == ["Also tagged"]
+    assert related_titles(client, lone) == []
+    assert 'id="related-heading"' not in client.get(lone.get_absolute_url()).text
+    assert related_titles(client, tagged) == ["Also tagged"]
 
 
 def related_titles(client, article):
@@ -355,3 +353,51 @@ def test_related_by_tag_follow_tags_added_and_removed(client, make_article):
     assert related_titles(client, article) == ["Other"]
     other.tags.clear()
     assert related_titles(client, article) == []
+
+
+def related_bylines(client, article):
+    response = client.get(article.get_absolute_url())
+    section = response.text.split('id="related-heading"', 1)[1]
+    return re.findall(r'rel="author">([^<]+)</a>', section.split("</section>", 1)[0])
+
+
+def test_related_cards_follow_their_authors(
+    client, make_article, make_author, make_theme
+):
+    """The cards are kept rendered, with the version of ``listings``: an
+    author renamed, or another author added, shows on every page at once."""
+    water, ann = make_theme("Water"), make_author("Ann")
+    now = timezone.now()
+    first = make_article("First", themes=[water], publish_at=now)
+    second = make_article("Second", themes=[water], publish_at=now)
+    other = make_article(
+        "Other", themes=[water], authors=[ann], publish_at=now - timedelta(days=1)
+    )
+    assert related_bylines(client, first) == ["Ann"]
+    assert related_bylines(client, second) == ["Ann"]  # the same card
+    ann.name = "Ann Lee"
+    ann.save()
+    assert related_bylines(client, first) == ["Ann Lee"]
+    assert related_bylines(client, second) == ["Ann Lee"]
+    other.authors.add(make_author("Bo"))
+    assert related_bylines(client, first) == ["Ann Lee", "Bo"]
+
+
+def test_a_related_card_is_made_once_for_every_page(
+    client, make_article, make_theme, django_assert_max_num_queries
+):
+    from django.core.cache import caches
+
+    water = make_theme("Water")
+    now = timezone.now()
+    pages = [
+        make_article(f"Page {n}", themes=[water], publish_at=now - timedelta(hours=n))
+        for n in range(3)
+    ]
+    make_article("Shared", themes=[water], publish_at=now - timedelta(days=1))
+    client.get(pages[0].get_absolute_url())
+    client.get(pages[1].get_absolute_url())
+    caches["pages"].clear()
+    # Every card this page shows was made for the two before it.
+    with django_assert_max_num_queries(3):
+        assert "Shared" in related_titles(client, pages[2])

@@ -293,3 +293,50 @@ def test_the_byline_names_every_author_in_order(
     assert re.sub(r"<[^>]+>", "", found.group(1)) == byline
     links = re.findall(r'<a href="([^"]+)" rel="author">', found.group(1))
     assert links == [author.get_absolute_url() for author in authors]
+
+
+def test_memo_renders_a_fragment_once_for_each_set_of_values(monkeypatch):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from articles.templatetags import reader
+
+    calls = []
+    monkeypatch.setattr(reader.MemoNode, "_rendered", {})
+    template = Template(
+        "{% load reader %}{% memo name %}{{ name }}:{{ counted }}{% endmemo %}"
+    )
+
+    class Counted:
+        def __str__(self):
+            calls.append(1)
+            return str(len(calls))
+
+    def render(name):
+        return template.render(Context({"name": name, "counted": Counted()}))
+
+    assert render("A") == "A:1"
+    assert render("A") == "A:1"  # remembered: not rendered again
+    assert render("B") == "B:2"
+    with translation.override("fr"):
+        assert render("A") == "A:3"  # another language: its own
+    monkeypatch.setattr(reader, "MEMO_SIZE", 2)
+    render("C")
+    assert render("A") == "A:5"  # forgotten, the oldest first
+
+
+def test_the_header_and_footer_follow_the_publications_name(client, make_article):
+    from publication.models import Identity
+
+    article = make_article("Rivers")
+    Identity.objects.create(name="The Review")
+    assert client.get(article.get_absolute_url()).text.count("The Review") >= 3
+    identity = Identity.objects.get()
+    identity.name = "The Quarterly"
+    identity.save()
+    page = client.get(article.get_absolute_url()).text
+    assert "The Review" not in page
+    header = page.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+    footer = page.split('<footer class="site-footer">', 1)[1].split("</footer>", 1)[0]
+    assert "The Quarterly" in header
+    assert "The Quarterly" in footer
