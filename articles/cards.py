@@ -1,13 +1,18 @@
-"""Article cards kept rendered, for the related articles of an article page.
+"""Article cards kept rendered: the related articles of an article page and
+the results of a search.
 
-A card shows an article's title, address, authors and publication date. Every
-change to one of them bumps the ``listings`` key (a public article saved,
-unpublished or deleted, an author renamed: ``publication.surrogates``), so a
-card is kept in the cache with the version of ``listings`` it was rendered
-under and used only while ``listings`` still has it. The version and the cards
-are read in one round trip; the cards missing are made from one query for their
-articles and one for their bylines. The same articles are the newest under
-many themes and tags, so most pages find their related cards made already.
+A card shows an article's title, address, authors, publication date and (in
+search results) standfirst. Every change to one of them bumps the ``listings``
+key (a public article saved, unpublished or deleted, an author renamed:
+``publication.surrogates``), so a card is kept in the cache with the version of
+``listings`` it was rendered under and used only while ``listings`` still has
+it. The version and the cards are read in one round trip; only the cards
+missing are rendered, and only their articles' bylines read. The same articles
+are the newest under many themes and tags, and match the same common words, so
+most pages find most of their cards made already.
+
+A search result's highlighted snippet is the search's own: its card is kept
+with a mark where the snippet goes (:meth:`Card.with_snippet`).
 
 A card is kept per code version, language, time zone and script prefix: all
 its rendering depends on besides the rows.
@@ -20,6 +25,7 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from publication import surrogates
@@ -30,6 +36,14 @@ from .models import Article, bylines_prefetch
 from .selectors import READING_SECONDS
 
 TEMPLATE = "includes/article_card.html"
+# What the card template is given, per kind of card.
+STYLES = {
+    "related": {"compact": True, "heading": "h3"},
+    "result": {"show_image": False, "heading": "h3", "snippet_mark": True},
+}
+# Where a search result's snippet goes (the template writes it for
+# ``snippet_mark``).
+SNIPPET_MARK = "<!--snippet-->"
 
 
 @dataclass(frozen=True)
@@ -41,17 +55,53 @@ class Card:
 
     @property
     def html(self):
-        return mark_safe(self.text)  # noqa: S308 - rendered by TEMPLATE
+        return self.with_snippet("")
+
+    def with_snippet(self, snippet):
+        """The card, with ``snippet`` (safe HTML) where its style has one."""
+        if SNIPPET_MARK not in self.text:
+            return mark_safe(self.text)  # noqa: S308 - rendered by TEMPLATE
+        paragraph = format_html('<p class="snippet">{}</p>', snippet) if snippet else ""
+        return mark_safe(self.text.replace(SNIPPET_MARK, paragraph))  # noqa: S308
 
 
-def compact_cards(pks):
-    """The compact cards of the public articles ``pks``, in that order (an
-    article no longer public has none)."""
+def related_cards(pks):
+    """The cards of the public articles ``pks`` as related articles, in that
+    order (an article no longer public has none)."""
+
+    def make(missing):
+        articles = Article.objects.published().filter(pk__in=missing).defer("body")
+        return _render(list(articles), "related")
+
+    return _ordered(pks, _cards(pks, "related", make))
+
+
+def result_cards(articles):
+    """The cards (safe HTML) of search results: public articles, loaded with
+    their snippets (if any). The cards kept are used, the others rendered
+    from those rows."""
+    by_pk = {article.pk: article for article in articles}
+
+    def make(missing):
+        return _render([by_pk[pk] for pk in missing], "result")
+
+    found = _cards(list(by_pk), "result", make)
+    return [
+        found[article.pk].with_snippet(getattr(article, "search_snippet", ""))
+        for article in articles
+        if article.pk in found
+    ]
+
+
+def _cards(pks, style, make):
+    """``{pk: card}``: the kept cards of ``pks`` in ``style`` still valid, and
+    ``make(missing_pks)`` for the others (then kept)."""
     if not pks:
-        return []
+        return {}
     prefix = ":".join(
         [
             "card",
+            style,
             release()[0],
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
@@ -70,26 +120,25 @@ def compact_cards(pks):
             cards[pk] = entry[1]
     missing = [pk for pk in pks if pk not in cards]
     if missing:
-        made = _make(missing)
+        made = make(missing)
         cards.update(made)
         cache.set_many(
             {places[pk]: (token, card) for pk, card in made.items()}, READING_SECONDS
         )
-    return [cards[pk] for pk in pks if pk in cards]
+    return cards
 
 
-def _make(pks):
-    articles = list(Article.objects.published().filter(pk__in=pks).defer("body"))
+def _render(articles, style):
     prefetch_related_objects(articles, bylines_prefetch())
     return {
         article.pk: Card(
             pk=article.pk,
-            text=str(
-                render_to_string(
-                    TEMPLATE, {"article": article, "compact": True, "heading": "h3"}
-                )
-            ),
+            text=str(render_to_string(TEMPLATE, {"article": article, **STYLES[style]})),
             keys=frozenset(byline_keys([article])),
         )
         for article in articles
     }
+
+
+def _ordered(pks, cards):
+    return [cards[pk] for pk in pks if pk in cards]

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from publication import cached
 
-from .models import Article, Authorship, bylines_prefetch
+from .models import Article, Authorship
 from .selectors import all_regions, all_themes, cached_readings, public_authors
 
 MAX_QUERY_LENGTH = 200
@@ -328,12 +328,9 @@ class SearchResults:
         return rows
 
     def _listing(self, pks):
-        return (
-            Article.objects.filter(pk__in=pks)
-            .order_by()
-            .defer("body")
-            .prefetch_related(bylines_prefetch())
-        )
+        # No bylines: the page reads those of the cards it has to render
+        # (``articles.cards``).
+        return Article.objects.filter(pk__in=pks).order_by().defer("body")
 
     def _newest(self, limit, *, below=None, skip=0):
         """The ids of up to ``limit`` matches, highest first, after ``skip`` of

@@ -31,7 +31,7 @@ from regions.models import Region
 from themes.models import Theme
 
 from .addresses import get_by_slug
-from .cards import compact_cards
+from .cards import related_cards, result_cards
 from .citations import citation_for
 from .http import ARTICLE, SITE, SUBJECT, public, show_article, show_subject
 from .models import (
@@ -220,7 +220,7 @@ class ArticleDetailView(DetailView):
             {row for rows in newest.values() for row in rows if row[1] != article.pk},
             reverse=True,
         )
-        return compact_cards([pk for _publish_at, pk in candidates[:RELATED]])
+        return related_cards([pk for _publish_at, pk in candidates[:RELATED]])
 
     def structured_data(self, article, publication_name):
         request = self.request
@@ -607,7 +607,7 @@ class SearchView(TemplateView):
             form=form,
             query=text,
             page_obj=page,
-            results=page.object_list if page else [],
+            results=result_cards(page.object_list) if page else [],
             searched=results is not None,
             is_paginated=bool(page and page.has_other_pages()),
             # More matches than are ranked: the number is the database's

@@ -215,3 +215,46 @@ def test_postgresql_search_uses_gin_index(vendor, make_article):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "article_search_vector" in plan, plan
+
+
+def result_cards_text(client, words):
+    page = client.get("/search/", {"q": words}).text
+    return page.split('id="results-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def test_result_cards_are_shared_by_searches_but_not_their_snippets(
+    client, make_article, make_author
+):
+    ann = make_author("Ann")
+    article = make_article(
+        "Burrows",
+        standfirst="Where they live.",
+        body="<p>Wombats dig burrows under the eucalyptus.</p>",
+        authors=[ann],
+    )
+    first = result_cards_text(client, "wombats")
+    assert "<mark>Wombats</mark>" in first
+    other = result_cards_text(client, "eucalyptus")
+    assert "<mark>eucalyptus</mark>" in other
+    assert "<mark>Wombats</mark>" not in other
+    # What the cards show follows the article and its authors.
+    ann.name = "Ann Lee"
+    ann.save()
+    article.standfirst = "Where wombats live."
+    article.save()
+    again = result_cards_text(client, "wombats")
+    assert "Ann Lee" in again
+    assert "Where wombats live." in again
+    assert "<mark>Wombats</mark>" in again
+
+
+def test_a_snippet_goes_where_the_card_keeps_its_place():
+    from articles.cards import SNIPPET_MARK, Card
+
+    card = Card(pk=1, text=f"<article>{SNIPPET_MARK}</article>", keys=frozenset())
+    assert card.with_snippet("") == "<article></article>"
+    assert card.with_snippet("a <b> c") == (
+        '<article><p class="snippet">a &lt;b&gt; c</p></article>'
+    )
+    plain = Card(pk=1, text="<article></article>", keys=frozenset())
+    assert plain.with_snippet("ignored") == "<article></article>"
