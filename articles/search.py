@@ -13,7 +13,8 @@ ever reaches ``MATCH`` as an operator.
 
 ``search(text, ...)`` returns a :class:`SearchResults`: a lazy, sliceable sequence
 with ``count()`` (so Django's Paginator takes it), whose articles carry
-``search_rank`` and ``search_snippet`` (safe HTML, matches in ``<mark>``).
+``search_rank`` and ``search_snippet`` (safe HTML, matches in ``<mark>``), and
+not their bylines (the page's cards read those they need: ``articles.cards``).
 Only ``Article.objects.published()`` is ever searched.
 """
 

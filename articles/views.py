@@ -592,7 +592,8 @@ class SearchView(TemplateView):
                 raise Http404("No such page") from error
         elif any(value is not None for value in filters.values()):
             # Filters alone: a newest-first listing like a region's.
-            results = filtered_articles(**filters).for_listing().newest_first()
+            # No bylines: only the cards not kept read theirs (articles.cards).
+            results = filtered_articles(**filters).defer("body").newest_first()
             scope = "|".join(
                 f"{name}={getattr(value, 'pk', value)}"
                 for name, value in sorted(filters.items())
