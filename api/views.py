@@ -314,7 +314,7 @@ def list_articles(
         )
         results = SearchResults(text, articles, scope=f"api:{scope}")
         rows = results[offset : offset + limit + 1]
-        prefetch_related_objects(rows, "regions", "themes")
+        prefetch_related_objects(rows, bylines_prefetch(), "regions", "themes")
         prefetch_tags(rows)
         following = {"o": offset + limit}
     else:
