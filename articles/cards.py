@@ -1,5 +1,6 @@
-"""Article cards kept rendered: the related articles of an article page and
-the results of a search.
+"""Article cards kept rendered: the lists of a region, theme, author, tag or
+report and of the home page, the related articles of an article page, and the
+results of a search.
 
 A card shows an article's title, address, authors, publication date and (in
 search results) standfirst. Every change to one of them bumps the ``listings``
@@ -38,6 +39,7 @@ from .selectors import READING_SECONDS
 TEMPLATE = "includes/article_card.html"
 # What the card template is given, per kind of card.
 STYLES = {
+    "listing": {"show_image": True, "heading": "h3"},
     "related": {"compact": True, "heading": "h3"},
     "result": {"show_image": False, "heading": "h3", "snippet_mark": True},
 }
@@ -74,6 +76,18 @@ def related_cards(pks):
         return _render(list(articles), "related")
 
     return _ordered(pks, _cards(pks, "related", make))
+
+
+def listing_cards(articles):
+    """The cards of a list of public articles (loaded without their bylines),
+    in its order: the cards kept, the others rendered from those rows."""
+    articles = list(articles)
+    by_pk = {article.pk: article for article in articles}
+
+    def make(missing):
+        return _render([by_pk[pk] for pk in missing], "listing")
+
+    return _ordered(list(by_pk), _cards(list(by_pk), "listing", make))
 
 
 def result_cards(articles):

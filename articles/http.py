@@ -67,8 +67,9 @@ def show_article(request, article, related=()):
     )
 
 
-def show_subject(request, subject, articles):
-    shows(request, key_for(subject), *byline_keys(articles))
+def show_subject(request, subject, cards):
+    """``cards``: those of the articles listed (``articles.cards``)."""
+    shows(request, key_for(subject), *(name for card in cards for name in card.keys))
 
 
 def show_feed_items(request, subject, articles):

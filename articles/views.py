@@ -31,7 +31,7 @@ from regions.models import Region
 from themes.models import Theme
 
 from .addresses import get_by_slug
-from .cards import related_cards, result_cards
+from .cards import listing_cards, related_cards, result_cards
 from .citations import citation_for
 from .http import ARTICLE, SITE, SUBJECT, public, show_article, show_subject
 from .models import (
@@ -73,8 +73,9 @@ def _related_rows():
 
 
 def listing():
-    """Public articles as lists show them, newest first."""
-    return Article.objects.published().for_listing().newest_first()
+    """Public articles as lists show them, newest first (their cards, with the
+    bylines, come from ``articles.cards``)."""
+    return Article.objects.published().defer("body").newest_first()
 
 
 def json_ld(data):
@@ -148,15 +149,12 @@ class HomeView(TemplateView):
         latest = [article for article in newest if article != lead][:HOME_LATEST]
         by_region = self.grouped(Region, "regions")
         by_theme = self.grouped(Theme, "themes")
-        grouped_articles = [
-            article for _, articles in by_region + by_theme for article in articles
-        ]
-        # Every byline on the page in one query.
-        shown = [lead, *latest, *grouped_articles] if lead else grouped_articles
-        prefetch_related_objects(shown, bylines_prefetch())
+        # The groups show titles only, the latest come as cards.
+        if lead:
+            prefetch_related_objects([lead], bylines_prefetch())
         context.update(
             lead=lead,
-            latest=latest,
+            latest=listing_cards(latest),
             by_region=by_region,
             by_theme=by_theme,
             reports=self.reports(),
@@ -339,7 +337,8 @@ class SubjectArticlesView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        show_subject(self.request, self.subject, context["object_list"])
+        context["cards"] = listing_cards(context["object_list"])
+        show_subject(self.request, self.subject, context["cards"])
         page = context.get("page_obj")
         path = self.request.path
         if page is not None and page.number > 1:
