@@ -29,6 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,6 +319,20 @@ http {{
             )
             wait_for_port(
                 port, 60, process, f"gunicorn web{n}", self.run_dir / f"web{n}.log"
+            )
+            self.warm(port)
+
+    def warm(self, port):
+        """A first request for each worker of the server at ``port``: a cold
+        worker loads the URLconf and templates on its first request, which on
+        a busy machine can outlast the 2 s of Varnish's probe, and two probes
+        failing mark the server sick (503s) until the next ones pass."""
+        with ThreadPoolExecutor(self.workers * 2) as pool:
+            list(
+                pool.map(
+                    lambda _: get(f"http://127.0.0.1:{port}/robots.txt", timeout=60),
+                    range(self.workers * 2),
+                )
             )
 
     def stop_web(self):
