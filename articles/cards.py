@@ -75,36 +75,39 @@ def related_cards(pks):
         articles = Article.objects.published().filter(pk__in=missing).defer("body")
         return _render(list(articles), "related")
 
-    return _ordered(pks, _cards(pks, "related", make))
+    found = _cards(pks, "related", make)
+    return [found[pk] for pk in pks if pk in found]
 
 
 def listing_cards(articles):
     """The cards of a list of public articles (loaded without their bylines),
     in its order: the cards kept, the others rendered from those rows."""
     articles = list(articles)
-    by_pk = {article.pk: article for article in articles}
-
-    def make(missing):
-        return _render([by_pk[pk] for pk in missing], "listing")
-
-    return _ordered(list(by_pk), _cards(list(by_pk), "listing", make))
+    found = _cards_of(articles, "listing")
+    return [found[article.pk] for article in articles if article.pk in found]
 
 
 def result_cards(articles):
     """The cards (safe HTML) of search results: public articles, loaded with
     their snippets (if any). The cards kept are used, the others rendered
     from those rows."""
-    by_pk = {article.pk: article for article in articles}
-
-    def make(missing):
-        return _render([by_pk[pk] for pk in missing], "result")
-
-    found = _cards(list(by_pk), "result", make)
+    articles = list(articles)
+    found = _cards_of(articles, "result")
     return [
         found[article.pk].with_snippet(getattr(article, "search_snippet", ""))
         for article in articles
         if article.pk in found
     ]
+
+
+def _cards_of(articles, style):
+    """``{pk: card}`` for rows already loaded: those missing rendered from them."""
+    by_pk = {article.pk: article for article in articles}
+
+    def make(missing):
+        return _render([by_pk[pk] for pk in missing], style)
+
+    return _cards(list(by_pk), style, make)
 
 
 def _cards(pks, style, make):
@@ -152,7 +155,3 @@ def _render(articles, style):
         )
         for article in articles
     }
-
-
-def _ordered(pks, cards):
-    return [cards[pk] for pk in pks if pk in cards]

@@ -58,18 +58,19 @@ def feed_item_keys(articles):
     }
 
 
+def card_keys(cards):
+    """The authors the cards (``articles.cards``) name."""
+    return {name for card in cards for name in card.keys}
+
+
 def show_article(request, article, related=()):
-    """``related``: the cards of its related articles (``articles.cards``)."""
-    shows(
-        request,
-        *article_keys(article),
-        *(name for card in related for name in card.keys),
-    )
+    """``related``: the cards of its related articles."""
+    shows(request, *article_keys(article), *card_keys(related))
 
 
 def show_subject(request, subject, cards):
-    """``cards``: those of the articles listed (``articles.cards``)."""
-    shows(request, key_for(subject), *(name for card in cards for name in card.keys))
+    """``cards``: those of the articles listed."""
+    shows(request, key_for(subject), *card_keys(cards))
 
 
 def show_feed_items(request, subject, articles):
