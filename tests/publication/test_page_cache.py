@@ -3,7 +3,6 @@ view; a change makes the copy unreachable at once; cookies, staff, forms with
 a token and private responses never share a copy; Redis, the database cache
 and the local memory all hold it."""
 
-import os
 import uuid
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from articles.models import Article
 from publication import cached, caching, surrogates
 from publication.models import Identity, NoticeVersion, SurrogateKey
+from tests import servers
 
 pytestmark = pytest.mark.django_db
 
@@ -370,22 +370,6 @@ def test_another_process_changing_the_identity_reaches_this_ones_pages(
 # Where the pages are kept -------------------------------------------------------------
 
 
-def local_redis():
-    """The local Redis server (or REDIS_URL): ``(url, client)``; the test is
-    skipped when none answers, except in CI."""
-    import redis
-
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7")
-    server = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        server.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"no Redis at {url}")
-    return url, server
-
-
 @pytest.fixture(params=["locmem", "database", "redis", "redis, one cache"])
 def backend(request, settings):
     """The default cache (the key versions) and the page cache on each kind of
@@ -406,7 +390,7 @@ def backend(request, settings):
         call_command("createcachetable", verbosity=0)
         yield request.param
         return
-    url, server = local_redis()
+    url, server = servers.local_redis("redis://127.0.0.1:6379/7")
     prefix = f"imprint-test-{uuid.uuid4().hex}"
     shared = request.param == "redis, one cache"
     settings.CACHES = {
@@ -580,7 +564,7 @@ def test_the_redis_cache_reads_back_what_it_stored():
 def test_the_redis_cache_takes_keys_memcached_would_not():
     from publication.cache_backends import RedisCache
 
-    url, server = local_redis()
+    url, server = servers.local_redis("redis://127.0.0.1:6379/7")
     prefix = f"imprint-test-{uuid.uuid4().hex}"
     cache = RedisCache(url, {"KEY_PREFIX": prefix})
     cache.set("a key with spaces", 1)

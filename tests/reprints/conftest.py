@@ -1,4 +1,3 @@
-import os
 import time
 import uuid
 from datetime import timedelta
@@ -12,6 +11,7 @@ from articles.models import Article
 from authors.models import Author
 from publication.models import Identity, NoticeVersion, forget_identity
 from reprints.abuse import TOKEN_SALT
+from tests import servers
 
 
 @pytest.fixture(autouse=True)
@@ -108,16 +108,7 @@ def redis_cache(settings):
     no server answers, except in CI, where the server runs and it must pass.
     A key prefix of its own, removed afterwards, so parallel runs sharing the
     server never see (or flush) each other's keys."""
-    import redis
-
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-    server = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        server.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"no Redis at {url}")
+    url, server = servers.local_redis("redis://127.0.0.1:6379/15")
     prefix = f"imprint-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
